@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+// Posta: one executable serving SMTP, POP3 and IMAP. No package dependencies:
+// the toolchain plus the system libraries OpenSSL and SQLite.
+import PackageDescription
+
+let package = Package(
+  name: "Posta",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "posta", targets: ["posta"])
+  ],
+  targets: [
+    // C shims
+    .target(name: "CLinux", path: "Sources/CLinux"),
+    .systemLibrary(
+      name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
+      providers: [.apt(["libssl-dev"])]),
+    .systemLibrary(
+      name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+      providers: [.apt(["libsqlite3-dev"])]),
+
+    // Libraries, one per concern (see DESIGN.md for the module map)
+    .target(name: "Log"),
+    .target(name: "Net", dependencies: ["CLinux", "Log"]),
+    .target(name: "Crypto", dependencies: ["COpenSSL"]),
+    .target(name: "TLS", dependencies: ["COpenSSL", "Net", "Log", "Crypto"]),
+    .target(name: "Config", dependencies: ["Log"]),
+    .target(name: "Lifecycle", dependencies: ["Log"]),
+    .target(name: "MIME"),
+    .target(name: "Storage", dependencies: ["CSQLite", "Log"]),
+    .target(name: "Auth", dependencies: ["Crypto", "Storage", "Log"]),
+
+    // The executable
+    .executableTarget(
+      name: "posta",
+      dependencies: ["Log", "Net", "Crypto", "TLS", "Config", "Lifecycle", "Storage", "Auth", "MIME"]),
+
+    // Tests
+    .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+    .testTarget(name: "NetTests", dependencies: ["Net", "Log"]),
+    .testTarget(name: "TLSTests", dependencies: ["TLS", "Crypto", "Net"]),
+    .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle"]),
+    .testTarget(name: "MIMETests", dependencies: ["MIME"], resources: [.copy("Corpus")]),
+    .testTarget(name: "StorageTests", dependencies: ["Storage", "Auth", "Crypto"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// The MIME module; see DESIGN.md.
