@@ -1,1 +1,0 @@
-// The Lifecycle module; see DESIGN.md.

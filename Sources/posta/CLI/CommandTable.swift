@@ -1,0 +1,8 @@
+/// Every subcommand, in the order `posta help` lists them.
+enum CommandTable {
+  static let all: [Command] = [
+    ServeCommand.command,
+    CheckConfigCommand.command,
+    VersionCommand.command,
+  ]
+}
