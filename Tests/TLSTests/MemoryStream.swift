@@ -118,8 +118,8 @@ final class MemoryPipe: Sendable {
 final class MemoryStream: ByteStream {
   let incoming: MemoryPipe
   let outgoing: MemoryPipe
-  /// Total bytes written through this end.
-  let bytesWritten = Atomic<Int>(0)
+  /// The largest single write through this end: what the writer held in memory at once.
+  let largestWrite = Atomic<Int>(0)
 
   init(incoming: MemoryPipe, outgoing: MemoryPipe) {
     self.incoming = incoming
@@ -139,8 +139,8 @@ final class MemoryStream: ByteStream {
   }
 
   func write(_ bytes: [UInt8]) async throws {
+    largestWrite.max(bytes.count, ordering: .relaxed)
     try await outgoing.write(bytes)
-    bytesWritten.add(bytes.count, ordering: .relaxed)
   }
 
   /// Like closing a socket: the peer reads EOF after what was sent; our reads end too.

@@ -170,9 +170,9 @@ import Testing
     let server = try TLSContext.server(certificates: [files])
     let client = try TLSContext.client(verifyPeer: false)
     // A small pipe forces both sides through backpressure many times.
-    let (s, c) = try await runHandshake(
-      server: server, client: client, serverName: "alpha.test", capacity: 8 * 1024
-    ).streams()
+    let outcome = await runHandshake(
+      server: server, client: client, serverName: "alpha.test", capacity: 8 * 1024)
+    let (s, c) = try outcome.streams()
 
     var payload = [UInt8](repeating: 0, count: 1 << 20)
     for i in payload.indices { payload[i] = UInt8(truncatingIfNeeded: i &* 2_654_435_761 >> 7) }
@@ -203,6 +203,9 @@ import Testing
     #expect(try await echo.value == sent.count)
     #expect(back.count == sent.count)
     #expect(SHA256.hash(back) == SHA256.hash(sent))
+    // Both ends sent at most one record per network write (memory stays bounded).
+    #expect(outcome.clientEnd.largestWrite.load(ordering: .relaxed) <= 16_384 + 256)
+    #expect(outcome.serverEnd.largestWrite.load(ordering: .relaxed) <= 16_384 + 256)
   }
 
   @Test func closeNotifyEndsThePeersRead() async throws {
@@ -219,6 +222,25 @@ import Testing
     #expect(try await s.read(max: 100) == [])
     await c.close()  // idempotent
     await #expect(throws: TLSError.streamClosed) { try await c.write([1]) }
+  }
+
+  @Test func closeDoesNotWaitForAWriteStuckOnAPeerThatDoesNotRead() async throws {
+    let dir = TemporaryDirectory()
+    defer { dir.remove() }
+    let files = try makeCertificate(in: dir, "alpha", names: Self.alphaNames)
+    let server = try TLSContext.server(certificates: [files])
+    let client = try TLSContext.client(verifyPeer: false)
+    let outcome = await runHandshake(
+      server: server, client: client, serverName: nil, capacity: 4 * 1024)
+    let (_, c) = try outcome.streams()
+
+    // The server never reads: the client's write fills the pipe and waits.
+    let writer = Task { try await c.write([UInt8](repeating: 0x41, count: 1 << 20)) }
+    while outcome.clientEnd.outgoing.queued < 4 * 1024 { await Task.yield() }
+    await c.close()
+    await #expect(throws: (any Error).self) { try await writer.value }
+    // The stream handed the network one record at a time, never the whole megabyte.
+    #expect(outcome.clientEnd.largestWrite.load(ordering: .relaxed) <= 16_384 + 256)
   }
 
   @Test func plaintextClientFailsTheHandshake() async throws {
