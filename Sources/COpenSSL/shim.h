@@ -46,4 +46,28 @@ static inline int cssl_sk_GENERAL_NAME_num(STACK_OF(GENERAL_NAME) *s) { return s
 static inline GENERAL_NAME *cssl_sk_GENERAL_NAME_value(STACK_OF(GENERAL_NAME) *s, int i) { return sk_GENERAL_NAME_value(s, i); }
 static inline void cssl_GENERAL_NAMES_free(STACK_OF(GENERAL_NAME) *s) { GENERAL_NAMES_free(s); }
 
+static inline int cssl_CTX_set_max_proto_version(SSL_CTX *c, int v) { return (int)SSL_CTX_set_max_proto_version(c, v); }
+static inline int cssl_CTX_set1_groups_list(SSL_CTX *c, const char *list) { return (int)SSL_CTX_set1_groups_list(c, list); }
+static inline long cssl_CTX_set_session_cache_mode(SSL_CTX *c, long m) { return SSL_CTX_set_session_cache_mode(c, m); }
+static inline long cssl_SESS_CACHE_SERVER(void) { return SSL_SESS_CACHE_SERVER; }
+static inline long cssl_CTX_sess_set_cache_size(SSL_CTX *c, long n) { return SSL_CTX_sess_set_cache_size(c, n); }
+/* Allocated size of a memory BIO's buffer: BIO_s_mem never shrinks it, so idle
+   connections swap a grown BIO for a fresh one to stay small. */
+static inline size_t cssl_BIO_mem_capacity(BIO *b) {
+  BUF_MEM *m = NULL;
+  if (BIO_get_mem_ptr(b, &m) <= 0 || m == NULL) return 0;
+  return m->max;
+}
+static inline STACK_OF(GENERAL_NAME) *cssl_sk_GENERAL_NAME_new_null(void) { return sk_GENERAL_NAME_new_null(); }
+static inline int cssl_sk_GENERAL_NAME_push(STACK_OF(GENERAL_NAME) *s, GENERAL_NAME *n) { return sk_GENERAL_NAME_push(s, n); }
+static inline int cssl_GENERAL_NAME_type(const GENERAL_NAME *n) { return n->type; }
+/* The IA5String of a GEN_DNS name or the OCTET STRING of a GEN_IPADD one. */
+static inline const ASN1_STRING *cssl_GENERAL_NAME_string(const GENERAL_NAME *n) {
+  switch (n->type) {
+  case GEN_DNS: return n->d.dNSName;
+  case GEN_IPADD: return n->d.iPAddress;
+  default: return NULL;
+  }
+}
+
 #endif
