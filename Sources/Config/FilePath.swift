@@ -43,6 +43,10 @@ enum FilePath {
     return name.lowercased()
   }
 
+  /// Configuration files are a few kilobytes; the cap keeps `--config /dev/zero` from
+  /// reading forever.
+  static let maxFileSize = 1 << 20
+
   /// The whole file, or the system's reason it cannot be read.
   static func read(_ path: String) -> Result<[UInt8], ValueError> {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -59,6 +63,9 @@ enum FilePath {
       }
       if count == 0 { return .success(contents) }
       contents.append(contentsOf: chunk[..<count])
+      if contents.count > maxFileSize {
+        return .failure(ValueError("it is larger than \(maxFileSize >> 20) MiB"))
+      }
     }
   }
 }

@@ -280,7 +280,26 @@ import Testing
   }
 
   @Test func directoryIsNotAFile() {
-    #expect(throws: ConfigErrors.self) { try PostaConfig.load(path: "/") }
+    #expect(
+      throws: ConfigErrors([
+        ConfigError(
+          file: "/", line: nil, message: "cannot read the configuration file: Is a directory")
+      ])
+    ) {
+      try PostaConfig.load(path: "/")
+    }
+  }
+
+  @Test func endlessFileIsCutOff() {
+    #expect(
+      throws: ConfigErrors([
+        ConfigError(
+          file: "/dev/zero", line: nil,
+          message: "cannot read the configuration file: it is larger than 1 MiB")
+      ])
+    ) {
+      try PostaConfig.load(path: "/dev/zero")
+    }
   }
 
   @Test func relativePathsResolveAgainstTheFile() throws {
