@@ -1,0 +1,203 @@
+import Log
+
+/// Every configuration key, declared once: table, key, type, default and a one-line doc.
+/// Reading, defaults, "unknown key" errors and the README reference all come from here.
+///
+/// Adding a key to an existing table: one line below, plus the field it fills. Adding a
+/// table (`[smtp]`, `[queue]`, …): a struct with `static let unset`, a field in
+/// `PostaConfig`, and a `TableSpec` appended to `sections`.
+public enum ConfigSchema {
+  static let root = TableSpec.root(
+    doc: "Keys at the top of the file, before any table.",
+    keys: [
+      .hostName(
+        "hostname", \.hostname, default: .computed("the machine's host name"),
+        doc: "The server's own name: greetings, EHLO, and the self-signed certificate."),
+      .path(
+        "data_dir", \.dataDir, default: "/var/lib/posta",
+        doc: "Database, messages, keys and generated certificates (relative: to this file)."),
+      .choice(
+        "log_level", \.logLevel, options: ["debug", "info", "warn", "error"], default: "info",
+        doc: "Least severe event written to stderr.", make: { LogLevel(name: $0) }),
+    ],
+    finish: { config, source, context, problems in
+      guard source["hostname"] == nil else { return }
+      switch HostName.validate(context.systemHostName) {
+      case .success(let name): config.hostname = name
+      case .failure(let error):
+        let name = Quote.string(context.systemHostName)
+        problems.append(
+          Problem(
+            line: nil,
+            message: "hostname: the machine's host name \(name) cannot be used "
+              + "(\(error.reason)); set hostname in the file"))
+      }
+    })
+
+  static let listen = TableSpec.table(
+    "listen",
+    doc: "Addresses per service, each \"host:port\" (IPv4, [IPv6]:port or a host name). "
+      + "An empty list turns the service off.",
+    into: \.listen, start: .unset,
+    keys: [
+      .listenList(
+        "smtp", \.smtp, default: ["0.0.0.0:25"],
+        doc: "Inbound mail from other servers; STARTTLS offered."),
+      .listenList(
+        "submission", \.submission, default: ["0.0.0.0:587"],
+        doc: "Mail from your users' clients, STARTTLS then AUTH (RFC 6409)."),
+      .listenList(
+        "submissions", \.submissions, default: ["0.0.0.0:465"],
+        doc: "Submission over implicit TLS (RFC 8314)."),
+      .listenList("pop3", \.pop3, default: ["0.0.0.0:110"], doc: "POP3; STLS offered."),
+      .listenList("pop3s", \.pop3s, default: ["0.0.0.0:995"], doc: "POP3 over implicit TLS."),
+      .listenList("imap", \.imap, default: ["0.0.0.0:143"], doc: "IMAP; STARTTLS offered."),
+      .listenList("imaps", \.imaps, default: ["0.0.0.0:993"], doc: "IMAP over implicit TLS."),
+      .cidrList(
+        "trusted_proxies", \.trustedProxies, default: [],
+        doc: "Networks (\"10.0.0.0/8\", \"::1\") whose connections start with a PROXY "
+          + "protocol header naming the real client."),
+    ],
+    check: { entries, problems in
+      // Two listeners on one address would fail at bind; say so while checking the file.
+      guard let (listen, source) = entries.first else { return }
+      var owner: [ListenAddress: ListenService] = [:]
+      for service in ListenService.allCases {
+        var lines: [Int] = []
+        if case .array(let items)? = source[service.rawValue]?.kind { lines = items.map(\.line) }
+        for (index, address) in listen[service].enumerated() {
+          guard let other = owner[address] else {
+            owner[address] = service
+            continue
+          }
+          let clash = other == service ? "is listed twice" : "is also used by \(other.rawValue)"
+          problems.append(
+            Problem(
+              line: index < lines.count ? lines[index] : nil,
+              message: "[listen] \(service.rawValue): \(address) \(clash)"))
+        }
+      }
+    })
+
+  static let certificates = TableSpec.array(
+    "tls.certificate", minimum: 0,
+    doc: "A certificate and key, PEM files; SNI picks one by the names inside it. With none, "
+      + "a self-signed certificate is made under `data_dir/tls` and reused.",
+    into: \.certificates, start: .unset,
+    keys: [
+      .path("cert", \.cert, default: .required, doc: "Certificate file, leaf first, then chain."),
+      .path("key", \.key, default: .required, doc: "Private key file."),
+    ])
+
+  static let domains = TableSpec.array(
+    "domain", minimum: 1,
+    doc: "A mail domain this server hosts; at least one is required.",
+    into: \.domains, start: .unset,
+    keys: [
+      .hostName("name", \.name, default: .required, doc: "The domain, the part after @."),
+      .hostName(
+        "smtp_host", \.smtpHost, default: .computed("`smtp.<name>`"),
+        doc: "Host name for SMTP and submission: SNI certificate and greeting name."),
+      .hostName(
+        "pop3_host", \.pop3Host, default: .computed("`pop3.<name>`"),
+        doc: "Host name for POP3."),
+      .hostName(
+        "imap_host", \.imapHost, default: .computed("`imap.<name>`"),
+        doc: "Host name for IMAP."),
+    ],
+    finish: { domain, source, _, problems in
+      domain = DomainConfig(
+        name: domain.name,
+        smtpHost: source["smtp_host"] == nil ? nil : domain.smtpHost,
+        pop3Host: source["pop3_host"] == nil ? nil : domain.pop3Host,
+        imapHost: source["imap_host"] == nil ? nil : domain.imapHost)
+      // A name near 253 characters leaves no room for the "smtp." of the default.
+      for (key, host) in zip(["smtp_host", "pop3_host", "imap_host"], domain.hostNames)
+      where source[key] == nil {
+        if case .failure(let error) = HostName.validate(host) {
+          problems.append(
+            Problem(
+              line: source["name"]?.line,
+              message: "[[domain]] \(key): the default \(Quote.string(host)) is not a valid "
+                + "host name (\(error.reason)); set \(key)"))
+        }
+      }
+    },
+    check: { entries, problems in
+      var firstLine: [String: Int] = [:]
+      for (domain, source) in entries {
+        let line = source["name"]?.line ?? source.line
+        if let first = firstLine[domain.name] {
+          problems.append(
+            Problem(
+              line: line,
+              message: "[[domain]] name: duplicate domain \(Quote.string(domain.name)) "
+                + "(first on line \(first))"))
+        } else {
+          firstLine[domain.name] = line
+        }
+      }
+    })
+
+  static let limits = TableSpec.table(
+    "limits",
+    doc: "Connection limits, timeouts and sizes. Over a connection limit a client gets the "
+      + "protocol's busy reply.",
+    into: \.limits, start: .unset,
+    keys: [
+      .integer(
+        "max_connections", \.maxConnections, default: 15_000, min: 1,
+        doc: "Open connections across all listeners."),
+      .integer(
+        "max_connections_per_ip", \.maxConnectionsPerIP, default: 1_000, min: 1,
+        doc: "Open connections from one client address."),
+      .duration(
+        "smtp_idle_timeout", \.smtpIdleTimeout, default: "5m",
+        doc: "Silence before an SMTP connection is closed (RFC 5321 §4.5.3.2: 5 minutes)."),
+      .duration(
+        "pop3_idle_timeout", \.pop3IdleTimeout, default: "10m",
+        doc: "Silence before a POP3 connection is closed (RFC 1939 §3: 10 minutes)."),
+      .duration(
+        "imap_idle_timeout", \.imapIdleTimeout, default: "30m",
+        doc: "Silence before an IMAP connection is closed (RFC 9051 §5.4: 30 minutes)."),
+      .integer(
+        "smtp_line_length", \.smtpLineLength, default: 4096, min: 512,
+        doc: "Longest SMTP command line in bytes (RFC 5321 §4.5.3.1.4: 512, plus extensions)."),
+      .integer(
+        "pop3_line_length", \.pop3LineLength, default: 255, min: 255,
+        doc: "Longest POP3 command line in bytes (RFC 2449 §4: 255)."),
+      .integer(
+        "imap_line_length", \.imapLineLength, default: 65_536, min: 8192,
+        doc:
+          "Longest IMAP command line in bytes, literals apart (RFC 7162 §4: clients send ≤ 8192)."
+      ),
+      .size(
+        "max_message_size", \.maxMessageSize, default: "50M",
+        doc: "Largest message accepted (SMTP SIZE, IMAP APPEND)."),
+      .duration(
+        "shutdown_timeout", \.shutdownTimeout, default: "10s", min: 0,
+        doc: "After SIGTERM, how long sessions may finish before they are closed."),
+    ])
+
+  /// The tables after the top level, in reference order.
+  static let sections: [TableSpec] = [listen, certificates, domains, limits]
+
+  static var tables: [TableSpec] { [root] + sections }
+
+  /// Every key as `table.key` (`hostname`, `listen.smtp`, `tls.certificate.cert`), in
+  /// reference order.
+  public static var allKeys: [String] {
+    tables.flatMap { table in
+      table.keys.map { table.name.isEmpty ? $0.name : "\(table.name).\($0.name)" }
+    }
+  }
+
+  /// A configuration with every key at its default (no domains, host name "localhost").
+  static var defaults: PostaConfig {
+    var config = PostaConfig.unset
+    var problems: [Problem] = []
+    let context = DecodeContext(directory: "/", systemHostName: "localhost")
+    for table in tables { table.decode([], &config, context, &problems) }
+    return config
+  }
+}
