@@ -3,6 +3,7 @@ enum CommandTable {
   static let all: [Command] = [
     ServeCommand.command,
     CheckConfigCommand.command,
+    HoldCommand.command,
     VersionCommand.command,
   ]
 }

@@ -8,6 +8,8 @@ enum ExitCode: Int32 {
   case noUser = 67
   case software = 70
   case cantCreate = 73
+  /// EX_OSERR: the system refused something (a port in use, a privileged port).
+  case osError = 71
   case ioError = 74
   case tempFail = 75
   case config = 78
@@ -23,3 +25,4 @@ struct CLIError: Error, CustomStringConvertible {
   }
   var description: String { message }
 }
+

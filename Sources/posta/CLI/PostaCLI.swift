@@ -24,6 +24,11 @@ enum PostaCLI {
       do {
         return try await invocation.command.run(invocation)
       } catch let e as CLIError {
+        if e.code == .config {
+          // Configuration errors are already `file:line: message` lines.
+          printError(e.message.trimmingCharacters(in: .newlines))
+          return e.code
+        }
         printError("posta \(invocation.command.name): \(e.message)")
         if e.code == .usage { printError("usage: \(invocation.command.usageLine)") }
         return e.code

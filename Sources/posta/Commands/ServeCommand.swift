@@ -1,0 +1,71 @@
+import Config
+import Foundation
+import Lifecycle
+import Log
+import Net
+import TLS
+
+enum ServeCommand {
+  static let command = Command(
+    "serve", summary: "run the server in the foreground, logging to stderr",
+    help: """
+      Listens on every address of [listen], serves until SIGTERM or SIGINT, then stops
+      accepting and gives open sessions limits.shutdown_timeout to finish. SIGHUP reloads
+      the configuration (domains, host names, certificates, limits).
+      """
+  ) { inv in
+    try await serve(inv)
+  }
+
+  static func serve(_ inv: Invocation) async throws -> ExitCode {
+    let config = try loadConfig(inv)
+    let sink = LogSink(level: config.logLevel)
+    let logger = Logger(sink: sink, component: "server")
+    // Signals first, so that a SIGTERM during start-up is not fatal.
+    let watcher = SignalWatcher()
+    defer { watcher.cancel() }
+    ProcessSetup.ignoreSIGPIPE()
+    if let limit = try? ProcessSetup.raiseFileLimit() {
+      logger.debug("fd.limit", ("soft", String(limit.soft)), ("hard", String(limit.hard)))
+    }
+
+    let tls: TLSContextBox
+    do {
+      tls = TLSContextBox(try await offload { try TLSSetup.makeContext(config) })
+    } catch {
+      throw CLIError(.config, "\(inv.configPath): TLS: \(error)")
+    }
+    let runtime = try ServerRuntime(
+      configPath: inv.configPath, config: config, tls: tls.context, logger: logger)
+
+    var services: [ListenerService] = []
+    for service in ListenService.allCases {
+      for address in config.listen[service] {
+        services.append(
+          try ListenerService(
+            service: service, address: address, runtime: runtime,
+            handler: PendingProtocolSession.handler(service, runtime: runtime)))
+      }
+    }
+    logger.info(
+      "ready", ("hostname", config.hostname), ("data_dir", config.dataDir),
+      ("listen", services.map { "\($0.service.rawValue)=\($0.localAddress)" }.joined(separator: ",")))
+
+    let group = ServiceGroup(
+      services: services, gracePeriod: config.limits.shutdownTimeout,
+      logger: logger.component("lifecycle"))
+    try await group.run(until: watcher.signals) {
+      await runtime.reload()
+    }
+    runtime.reactor.shutdown()
+    logger.info("stopped")
+    return .ok
+  }
+}
+
+/// Carries a TLS context out of `offload` (TLSContext is Sendable; this only
+/// names the value).
+struct TLSContextBox: Sendable {
+  let context: TLSContext
+  init(_ context: TLSContext) { self.context = context }
+}

@@ -1,0 +1,62 @@
+import Config
+import Lifecycle
+import Log
+import Net
+import Synchronization
+
+/// One bound listening address of one service (smtp, imaps…), as a `Service`
+/// of the server's group.
+///
+/// Binding happens at construction, so that a port in use or a privileged port
+/// fails `posta serve` before it reports ready.
+final class ListenerService: Service {
+  let name: String
+  let service: ListenService
+  private let server: TCPServer
+
+  init(
+    service: ListenService, address: ListenAddress, runtime: ServerRuntime,
+    handler: @escaping @Sendable (TCPConnection) async -> Void
+  ) throws(CLIError) {
+    self.service = service
+    self.name = "\(service.rawValue)@\(address)"
+    let socketAddress: SocketAddress
+    do {
+      socketAddress = try SocketAddress(host: address.host, port: address.port)
+    } catch {
+      throw CLIError(
+        .config,
+        "\(runtime.configPath): [listen] \(service.rawValue): cannot listen on \(address): "
+          + "the host must be an IP address or localhost")
+    }
+    let listener: TCPListener
+    do {
+      listener = try TCPListener(bindingTo: socketAddress, reactor: runtime.reactor)
+    } catch {
+      throw CLIError(
+        .osError, "cannot listen on \(address) for \(service.rawValue): \(error)")
+    }
+    let proxies = runtime.config.listen.trustedProxies
+    let policy: TCPServer.ProxyPolicy? =
+      proxies.isEmpty
+      ? nil
+      : TCPServer.ProxyPolicy { peer in
+        // Trusted proxies are read at connection time so a reload applies.
+        runtime.config.listen.trustedProxies.contains { $0.contains(peer.bytes) }
+      }
+    self.server = TCPServer(
+      listener: listener, limiter: runtime.limiter, proxy: policy,
+      logger: runtime.logger.component(service.rawValue), handler: handler)
+  }
+
+  /// The bound address (the real port when the configuration said 0).
+  var localAddress: SocketAddress { server.listener.localAddress }
+
+  func run() async throws {
+    await server.run()
+  }
+
+  func beginShutdown() async {
+    server.stop()
+  }
+}

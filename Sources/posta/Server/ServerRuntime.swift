@@ -1,0 +1,75 @@
+import Config
+import Log
+import Net
+import Synchronization
+import TLS
+
+/// What every listener and session shares: the live configuration and TLS
+/// context (both swapped on reload), the reactor and the connection limiter.
+final class ServerRuntime: Sendable {
+  struct Snapshot: Sendable {
+    let config: PostaConfig
+    let tls: TLSContext
+  }
+
+  let logger: Logger
+  let reactor: Reactor
+  let limiter: ConnectionLimiter
+  let configPath: String
+  private let current: Mutex<Snapshot>
+
+  init(configPath: String, config: PostaConfig, tls: TLSContext, logger: Logger) throws {
+    self.configPath = configPath
+    self.logger = logger
+    self.reactor = try Reactor()
+    self.limiter = ConnectionLimiter(
+      maxTotal: config.limits.maxConnections, maxPerIP: config.limits.maxConnectionsPerIP)
+    self.current = Mutex(Snapshot(config: config, tls: tls))
+  }
+
+  /// The configuration and TLS context in force now; a session takes one
+  /// snapshot and keeps it, so a reload never changes a session midway.
+  var snapshot: Snapshot { current.withLock { $0 } }
+  var config: PostaConfig { snapshot.config }
+
+  /// Reloads the configuration file. A broken file, or certificates that
+  /// cannot be loaded, are logged and the running configuration is kept.
+  func reload() async {
+    let path = configPath
+    let loaded: Snapshot
+    do {
+      loaded = try await offload {
+        let config = try PostaConfig.load(path: path)
+        return Snapshot(config: config, tls: try TLSSetup.makeContext(config))
+      }
+    } catch let e as ConfigErrors {
+      for error in e.errors {
+        logger.error("reload.failed", ("error", error.description))
+      }
+      logger.error("reload.failed", ("keeping", "running configuration"))
+      return
+    } catch {
+      logger.error(
+        "reload.failed", ("error", "\(error)"), ("keeping", "running configuration"))
+      return
+    }
+    let old = current.withLock { s in
+      let old = s.config
+      s = loaded
+      return old
+    }
+    let new = loaded.config
+    limiter.limits = .init(
+      total: new.limits.maxConnections, perIP: new.limits.maxConnectionsPerIP)
+    logger.sink.level = new.logLevel
+    if new.listen != old.listen {
+      logger.warning("reload.partial", ("reason", "listen addresses change only on restart"))
+    }
+    if new.dataDir != old.dataDir {
+      logger.warning("reload.partial", ("reason", "data_dir changes only on restart"))
+    }
+    logger.info(
+      "reloaded", ("domains", new.domains.map(\.name).joined(separator: ",")),
+      ("hosts", String(new.hostNames.count)))
+  }
+}
