@@ -50,12 +50,13 @@ public final class ServiceGroup: Sendable {
           }
         }
       }
+      // Services return only after a shutdown began; the first to throw
+      // (a real failure, or the signal loop's ShutdownRequested) ends the wait.
+      var finished = 0
       do {
-        // Services return only after a shutdown began; the first to throw
-        // (a real failure, or the signal loop's ShutdownRequested) ends the wait.
-        while try await group.next() != nil {}
+        while try await group.next() != nil { finished += 1 }
       } catch is ShutdownRequested {
-        try await drain(&group)
+        try await drain(&group, running: services.count - finished)
       } catch {
         logger.error("service failed", ("error", "\(error)"))
         for service in services.reversed() { await service.beginShutdown() }
@@ -68,22 +69,22 @@ public final class ServiceGroup: Sendable {
 
   /// After shutdown began: wait for services to end within the grace period,
   /// then cancel what is left.
-  private func drain(_ group: inout ThrowingTaskGroup<Void, any Error>) async throws {
+  private func drain(_ group: inout ThrowingTaskGroup<Void, any Error>, running: Int) async throws {
     let grace = gracePeriod
     let log = logger
     group.addTask {
       try await Task.sleep(for: grace)
       throw GraceExpired()
     }
-    var remaining = services.count + 1
-    while remaining > 1 {
+    // `remaining` counts services still running; the grace timer is extra.
+    var remaining = running
+    while remaining > 0 {
       do {
         guard try await group.next() != nil else { break }
         remaining -= 1
       } catch is GraceExpired {
-        log.warning("grace period over, cancelling", ("services", String(remaining - 1)))
+        log.warning("grace period over, cancelling", ("services", String(remaining)))
         group.cancelAll()
-        remaining -= 1
         // Cancelled services still get to return (and write their goodbyes).
         while (try? await group.next()) != nil {}
         return

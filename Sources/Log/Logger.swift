@@ -10,7 +10,8 @@ import Synchronization
 
 /// Severity of an event; the sink drops events below its threshold.
 public enum LogLevel: Int, Sendable, Comparable, CustomStringConvertible {
-  case debug = 0, info, warning, error
+  case debug = 0
+  case info, warning, error
 
   public static func < (a: LogLevel, b: LogLevel) -> Bool { a.rawValue < b.rawValue }
 
@@ -116,7 +117,9 @@ public struct Logger: Sendable {
 
   public func debug(_ event: String, _ fields: (String, String)...) { log(.debug, event, fields) }
   public func info(_ event: String, _ fields: (String, String)...) { log(.info, event, fields) }
-  public func warning(_ event: String, _ fields: (String, String)...) { log(.warning, event, fields) }
+  public func warning(_ event: String, _ fields: (String, String)...) {
+    log(.warning, event, fields)
+  }
   public func error(_ event: String, _ fields: (String, String)...) { log(.error, event, fields) }
 
   /// Emits one event line: `time level comp [context] event=NAME [fields]`.
@@ -153,7 +156,8 @@ public enum LogFormat {
   /// control bytes are escaped so one event is always one line.
   public static func quote(_ v: String) -> String {
     var needs = v.isEmpty
-    for u in v.unicodeScalars where u == " " || u == "\"" || u == "=" || u.value < 0x20 || u == "\\" {
+    for u in v.unicodeScalars where u == " " || u == "\"" || u == "=" || u.value < 0x20 || u == "\\"
+    {
       needs = true
       break
     }

@@ -49,6 +49,8 @@ class PostaServer:
         self.data_dir = os.path.join(self.tmp, "var")
         self.log_path = os.path.join(self.tmp, "posta.log")
         self.proc = None
+        self.log = None
+        self.log_offset = 0
         self.write_config()
 
     def addr(self, service):
@@ -70,6 +72,8 @@ class PostaServer:
             f.write("\n".join(lines) + "\n")
 
     def start(self, wait=True):
+        # Readiness is judged on what this run logs, not on earlier runs.
+        self.log_offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([POSTA, "--config", self.config, "serve"],
                                      stdout=self.log, stderr=self.log, stdin=subprocess.DEVNULL)
@@ -82,7 +86,7 @@ class PostaServer:
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError(f"posta exited with {self.proc.returncode}:\n{self.log_text()}")
-            if "event=ready" in self.log_text():
+            if "event=ready" in self.log_text()[self.log_offset:]:
                 return
             time.sleep(0.05)
         raise AssertionError("posta did not become ready:\n" + self.log_text())

@@ -5,6 +5,7 @@ import os
 import signal
 import socket
 import ssl
+import subprocess
 import time
 
 import harness
@@ -156,16 +157,39 @@ def test_proxy_protocol_from_trusted_only():
 
 
 def test_connection_limit_per_ip():
-    extra = "[limits]\nmax_connections_per_ip = 3\n"
-    with PostaServer(services=["pop3"], extra=extra) as srv:
-        held = [connect("127.0.0.1", srv.ports["pop3"]) for _ in range(3)]
+    # `posta hold` keeps connections open on the same accept loop and limiter
+    # that serve uses; the protocols add their "too busy" replies.
+    srv = PostaServer(services=["pop3"], extra="[limits]\nmax_connections_per_ip = 3\n")
+    port = harness.free_port()
+    log = open(srv.log_path, "ab")
+    proc = subprocess.Popen([harness.POSTA, "--config", srv.config, "hold", "--listen",
+                             f"127.0.0.1:{port}"], stdout=log, stderr=log)
+    try:
+        wait_for(lambda: "event=ready" in srv.log_text(), srv)
+        held = [connect("127.0.0.1", port) for _ in range(3)]
         time.sleep(0.3)
-        with connect("127.0.0.1", srv.ports["pop3"]) as s:
+        with connect("127.0.0.1", port) as s:
             expect(closes_soon(s), "fourth connection was not closed")
-        wait_for(lambda: "too many connections" in srv.log_text(), srv)
+        wait_for(lambda: "connection limit reached" in srv.log_text(), srv)
+        # Another address is not affected by 127.0.0.1's connections.
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.bind(("127.0.0.2", 0))
+        s.connect(("127.0.0.1", port))
+        s.settimeout(0.5)
+        try:
+            data = s.recv(1)
+            expect(False, f"connection from 127.0.0.2 was closed ({data!r})")
+        except socket.timeout:
+            pass
+        s.close()
         for h in held:
             h.close()
-        expect(srv.stop() == 0, srv.log_text())
+        proc.send_signal(signal.SIGTERM)
+        expect(proc.wait(20) == 0, "hold did not exit 0")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        log.close()
 
 
 def test_sigterm_with_open_connections_exits_zero():
@@ -178,3 +202,43 @@ def test_sigterm_with_open_connections_exits_zero():
         expect(time.time() - t0 < 10, "shutdown took longer than the grace period allows")
         for h in held:
             h.close()
+
+
+def test_port_in_use_fails_before_ready():
+    blocker = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    blocker.bind(("127.0.0.1", 0))
+    blocker.listen(1)
+    port = blocker.getsockname()[1]
+    try:
+        srv = PostaServer(services=["smtp"], ports={"smtp": port})
+        srv.start(wait=False)
+        code = srv.proc.wait(30)
+        expect(code == 71, f"exit {code}, want 71 (EX_OSERR):\n{srv.log_text()}")
+        expect(f"127.0.0.1:{port}" in srv.log_text() and "smtp" in srv.log_text(), srv.log_text())
+        expect("event=ready" not in srv.log_text(), "reported ready without its listener")
+    finally:
+        blocker.close()
+
+
+def test_hold_sessions_cut_after_grace_period():
+    srv = PostaServer(services=["pop3"], extra='[limits]\nshutdown_timeout = "1s"\n')
+    port = harness.free_port()
+    log = open(srv.log_path, "ab")
+    proc = subprocess.Popen([harness.POSTA, "--config", srv.config, "hold", "--listen",
+                             f"localhost:{port}"], stdout=log, stderr=log)
+    try:
+        wait_for(lambda: "event=ready" in srv.log_text(), srv)
+        held = [connect("127.0.0.1", port) for _ in range(5)]
+        time.sleep(0.2)
+        t0 = time.time()
+        proc.send_signal(signal.SIGTERM)
+        expect(proc.wait(20) == 0, "hold did not exit 0:\n" + srv.log_text())
+        expect(time.time() - t0 < 8, "shutdown took far longer than shutdown_timeout")
+        for h in held:
+            expect(closes_soon(h, 5), "a held connection stayed open after shutdown")
+            h.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        log.close()

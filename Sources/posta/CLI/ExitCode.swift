@@ -25,4 +25,3 @@ struct CLIError: Error, CustomStringConvertible {
   }
   var description: String { message }
 }
-

@@ -2,10 +2,18 @@ import Config
 
 enum CheckConfigCommand {
   static let command = Command(
-    "check-config", options: [.flag("verbose", "print the configuration as Posta understands it")],
+    "check-config",
+    options: [
+      .flag("verbose", "print the configuration as Posta understands it"),
+      .flag("reference", "print the reference of every key (Markdown, as in README) and exit"),
+    ],
     summary: "parse and validate the configuration file",
     help: "Prints every error as file:line: message and exits 78 (EX_CONFIG) if there is one."
   ) { inv in
+    if inv.flags.contains("reference") {
+      printOut(ConfigSchema.markdownReference())
+      return .ok
+    }
     let config = try loadConfig(inv)
     if inv.flags.contains("verbose") {
       printOut(describe(config))

@@ -31,7 +31,8 @@ enum HoldCommand {
     let runtime = try ServerRuntime(
       configPath: inv.configPath, config: config, tls: tls.context, logger: logger)
     let service = try ListenerService(
-      service: useTLS ? .imaps : .imap, address: address, runtime: runtime
+      service: useTLS ? .imaps : .imap, address: ListenAddressResolver.resolve(address)[0],
+      runtime: runtime
     ) { conn in
       guard useTLS else { return await TCPServer.holdOpen(conn) }
       guard let stream = try? await TLSStream.accept(over: conn, context: tls.context) else {
@@ -42,7 +43,7 @@ enum HoldCommand {
     }
     logger.info("ready", ("listen", service.localAddress.description), ("tls", "\(useTLS)"))
     try await ServiceGroup(
-      services: [service], gracePeriod: .seconds(1), logger: logger
+      services: [service], gracePeriod: config.limits.shutdownTimeout, logger: logger
     ).run(until: watcher.signals)
     runtime.reactor.shutdown()
     return .ok

@@ -41,15 +41,20 @@ enum ServeCommand {
     var services: [ListenerService] = []
     for service in ListenService.allCases {
       for address in config.listen[service] {
-        services.append(
-          try ListenerService(
-            service: service, address: address, runtime: runtime,
-            handler: PendingProtocolSession.handler(service, runtime: runtime)))
+        for socketAddress in try ListenAddressResolver.resolve(address) {
+          services.append(
+            try ListenerService(
+              service: service, address: socketAddress, runtime: runtime,
+              handler: PendingProtocolSession.handler(service, runtime: runtime)))
+        }
       }
     }
     logger.info(
       "ready", ("hostname", config.hostname), ("data_dir", config.dataDir),
-      ("listen", services.map { "\($0.service.rawValue)=\($0.localAddress)" }.joined(separator: ",")))
+      (
+        "listen",
+        services.map { "\($0.service.rawValue)=\($0.localAddress)" }.joined(separator: ",")
+      ))
 
     let group = ServiceGroup(
       services: services, gracePeriod: config.limits.shutdownTimeout,

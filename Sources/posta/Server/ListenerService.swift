@@ -15,26 +15,17 @@ final class ListenerService: Service {
   private let server: TCPServer
 
   init(
-    service: ListenService, address: ListenAddress, runtime: ServerRuntime,
+    service: ListenService, address socketAddress: SocketAddress, runtime: ServerRuntime,
     handler: @escaping @Sendable (TCPConnection) async -> Void
   ) throws(CLIError) {
     self.service = service
-    self.name = "\(service.rawValue)@\(address)"
-    let socketAddress: SocketAddress
-    do {
-      socketAddress = try SocketAddress(host: address.host, port: address.port)
-    } catch {
-      throw CLIError(
-        .config,
-        "\(runtime.configPath): [listen] \(service.rawValue): cannot listen on \(address): "
-          + "the host must be an IP address or localhost")
-    }
+    self.name = "\(service.rawValue)@\(socketAddress)"
     let listener: TCPListener
     do {
       listener = try TCPListener(bindingTo: socketAddress, reactor: runtime.reactor)
     } catch {
       throw CLIError(
-        .osError, "cannot listen on \(address) for \(service.rawValue): \(error)")
+        .osError, "cannot listen on \(socketAddress) for \(service.rawValue): \(error)")
     }
     let proxies = runtime.config.listen.trustedProxies
     let policy: TCPServer.ProxyPolicy? =
