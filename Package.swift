@@ -29,6 +29,8 @@ let package = Package(
     .target(name: "MIME"),
     .target(name: "Storage", dependencies: ["CSQLite", "Log"]),
     .target(name: "Auth", dependencies: ["Crypto", "Storage", "Log"]),
+    .target(name: "SMTPCore"),
+    .target(name: "POP3Core"),
 
     // The executable
     .executableTarget(
@@ -42,6 +44,8 @@ let package = Package(
     .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle"]),
     .testTarget(name: "MIMETests", dependencies: ["MIME"], resources: [.copy("Corpus")]),
     .testTarget(name: "StorageTests", dependencies: ["Storage", "Auth", "Crypto"]),
+    .testTarget(name: "SMTPCoreTests", dependencies: ["SMTPCore"]),
+    .testTarget(name: "POP3CoreTests", dependencies: ["POP3Core"]),
   ],
   swiftLanguageModes: [.v6]
 )

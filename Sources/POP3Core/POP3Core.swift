@@ -1,0 +1,1 @@
+// The POP3Core module; see DESIGN.md.

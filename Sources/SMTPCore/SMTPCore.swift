@@ -1,0 +1,1 @@
+// The SMTPCore module; see DESIGN.md.
