@@ -42,6 +42,7 @@ let package = Package(
     .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle"]),
     .testTarget(name: "MIMETests", dependencies: ["MIME"], resources: [.copy("Corpus")]),
     .testTarget(name: "StorageTests", dependencies: ["Storage", "Auth", "Crypto"]),
+    .testTarget(name: "AuthTests", dependencies: ["Auth", "Crypto"]),
   ],
   swiftLanguageModes: [.v6]
 )
