@@ -163,7 +163,7 @@ public final class Authenticator: Sendable {
       do {
         match = try await derivedMatch(password, credentials)
       } catch {
-        return .failure(unavailable(attempt, "\(error)", "password checks are overloaded"))
+        return .failure(unavailable(attempt, "\(error)", "password checks are unavailable"))
       }
       if let match {
         cache.insert(

@@ -24,7 +24,8 @@ public enum SASLStep: Sendable, Hashable {
   case challenge([UInt8])
   /// Authenticated. With `finalData` (SCRAM's server signature), none of SMTP, POP3 or
   /// IMAP can put it in the success reply: send it as one more challenge, read the
-  /// client's line (it should be empty; `*` cancels, RFC 4422 §5), then reply success.
+  /// client's line (it should be empty; `*` cancels), then reply success (RFC 4422 §5:
+  /// additional data with success goes in a challenge where the protocol has no room).
   case success(AuthenticatedUser, finalData: [UInt8]?)
   /// Failed; see `AuthFailure` for the reply. Any failure delay has already been waited.
   case failure(AuthFailure)

@@ -65,7 +65,7 @@ public struct SASLSession: Sendable {
     case .initial: return .failure(.malformed("the exchange has not begun"))
     default: break
     }
-    // RFC 4422 §3.5 / RFC 4954 §4: "*" aborts; not a failed login.
+    // RFC 4954 §4, RFC 5034 §4, RFC 9051 §6.2.2: "*" cancels; not a failed login.
     if line == "*" {
       state = .finished
       return .failure(.cancelled)

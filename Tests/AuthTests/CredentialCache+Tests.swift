@@ -114,6 +114,27 @@ import Testing
         == .failure(.invalidCredentials))
   }
 
+  @Test func concurrentLoginsAllComplete() async throws {
+    let f = try Fixture()
+    for i in 1...8 {
+      try await f.addAccount("u\(i)@example.test", id: Int64(i), password: "pw\(i)")
+    }
+    let auth = f.auth
+    let results = await withTaskGroup(of: Bool.self) { group in
+      for n in 0..<64 {
+        let i = n % 8 + 1
+        group.addTask {
+          let outcome = await auth.verifyPlain(
+            login: "u\(i)@example.test", password: "pw\(i)", client: "192.0.2.\(i)")
+          return outcome.user?.accountID == Int64(i)
+        }
+      }
+      return await group.reduce(into: [Bool]()) { $0.append($1) }
+    }
+    #expect(results.count == 64)
+    #expect(results.allSatisfy { $0 })
+  }
+
   @Test func capacityIsBounded() {
     let cache = CredentialCache(secret: [1, 2, 3], ttl: .seconds(60), capacity: 10)
     for i in 0..<25 {
