@@ -46,6 +46,7 @@ let package = Package(
     .testTarget(name: "StorageTests", dependencies: ["Storage", "Auth", "Crypto"]),
     .testTarget(name: "SMTPCoreTests", dependencies: ["SMTPCore"]),
     .testTarget(name: "POP3CoreTests", dependencies: ["POP3Core"]),
+    .testTarget(name: "AuthTests", dependencies: ["Auth", "Crypto"]),
   ],
   swiftLanguageModes: [.v6]
 )
