@@ -39,18 +39,33 @@ public struct Credentials: Sendable, Equatable {
 public struct DomainSummary: Sendable, Equatable {
   public let name: String
   public let accounts: Int
+
+  public init(name: String, accounts: Int) {
+    self.name = name
+    self.accounts = accounts
+  }
 }
 
 /// An alias: `address` (or `@domain`, a catch-all) forwards to each target.
 public struct Alias: Sendable, Equatable {
   public let address: String
   public let targets: [String]
+
+  public init(address: String, targets: [String]) {
+    self.address = address
+    self.targets = targets
+  }
 }
 
 /// A local account a recipient resolved to.
 public struct ResolvedAccount: Sendable, Equatable, Hashable {
   public let id: AccountID
   public let address: String
+
+  public init(id: AccountID, address: String) {
+    self.id = id
+    self.address = address
+  }
 }
 
 /// Where mail for one recipient address goes.
