@@ -11,12 +11,19 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
   private var items: [Element] = []
   private var head = 0
   private var closed = false
+  /// A consumer gathering a batch wants a wake-up only once this many items wait.
+  private var wanted = 1
 
   init() {
     mutex = .allocate(capacity: 1)
     cond = .allocate(capacity: 1)
     pthread_mutex_init(mutex, nil)
-    pthread_cond_init(cond, nil)
+    // Timed waits measure a monotonic clock, immune to wall-clock jumps.
+    var attr = pthread_condattr_t()
+    pthread_condattr_init(&attr)
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)
+    pthread_cond_init(cond, &attr)
+    pthread_condattr_destroy(&attr)
   }
 
   deinit {
@@ -32,7 +39,8 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
     defer { pthread_mutex_unlock(mutex) }
     if closed { return false }
     items.append(item)
-    pthread_cond_signal(cond)
+    let waiting = items.count - head
+    if waiting == 1 || waiting >= wanted { pthread_cond_signal(cond) }
     return true
   }
 
@@ -57,12 +65,25 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
     return item
   }
 
-  /// Blocks until at least one item is there, then takes up to `max` of them;
-  /// empty once closed and drained.
-  func popBatch(max: Int) -> [Element] {
+  /// Blocks until at least one item is there; then, if fewer than `gather` wait, keeps
+  /// waiting up to `window` nanoseconds for that many; then takes up to `max` of them.
+  /// Empty once closed and drained.
+  func popBatch(max: Int, gather: Int = 1, window: Int = 0) -> [Element] {
     pthread_mutex_lock(mutex)
     defer { pthread_mutex_unlock(mutex) }
     while head == items.count && !closed { pthread_cond_wait(cond, mutex) }
+    if gather > 1 && window > 0 && items.count - head < gather && !closed {
+      var deadline = timespec()
+      clock_gettime(CLOCK_MONOTONIC, &deadline)
+      let ns = deadline.tv_nsec + window
+      deadline.tv_sec += ns / 1_000_000_000
+      deadline.tv_nsec = ns % 1_000_000_000
+      wanted = gather
+      while items.count - head < gather && !closed {
+        if pthread_cond_timedwait(cond, mutex, &deadline) == ETIMEDOUT { break }
+      }
+      wanted = 1
+    }
     let end = min(items.count, head + max)
     let batch = Array(items[head..<end])
     head = end

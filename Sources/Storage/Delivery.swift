@@ -153,7 +153,9 @@ extension MailStore {
       switch t.mailbox {
       case .inbox, .named:
         let name: String
-        if case .named(let n) = t.mailbox { name = try MailboxSQL.canonicalName(n) } else {
+        if case .named(let n) = t.mailbox {
+          name = try MailboxSQL.canonicalName(n)
+        } else {
           name = "INBOX"
         }
         guard let m = try MailboxSQL.load(db, account: t.account, name: name) else {

@@ -32,7 +32,7 @@ extension MailStore {
           """, .text(normalized), .text(domain), passwordHash.map { .blob($0) } ?? .null,
           quotaBytes.map { .int($0) } ?? .null, quotaMessages.map { .int($0) } ?? .null,
           .int(ctx.now))
-      } catch where error.isConstraint {
+      } catch  where error.isConstraint {
         throw .accountExists(normalized)
       }
       let id = AccountID(db.lastInsertRowID)
@@ -42,7 +42,9 @@ extension MailStore {
           "INSERT OR IGNORE INTO subscriptions (account_id, name) VALUES (?, ?)",
           .int(id.rawValue), .text(name))
       }
-      guard let account = try AccountSQL.load(db, id: id) else { throw .accountNotFound(normalized) }
+      guard let account = try AccountSQL.load(db, id: id) else {
+        throw .accountNotFound(normalized)
+      }
       return account
     }
   }
@@ -165,7 +167,7 @@ extension MailStore {
         try db.run(
           "INSERT INTO app_passwords (account_id, name, hash, created) VALUES (?, ?, ?, ?)",
           .int(id.rawValue), .text(name), .blob(hash), .int(ctx.now))
-      } catch where error.isConstraint {
+      } catch  where error.isConstraint {
         throw .appPasswordExists(name: name)
       }
       return AppPassword(

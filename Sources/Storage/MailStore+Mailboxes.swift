@@ -109,7 +109,8 @@ extension MailStore {
         """
         SELECT id, name FROM mailboxes
         WHERE account_id = ? AND (name = ? OR substr(name, 1, ?) = ?)
-        """, [.int(account.rawValue), .text(old), .int(Int64(old.utf8.count + 1)), .text(old + "/")]
+        """,
+        [.int(account.rawValue), .text(old), .int(Int64(old.utf8.count + 1)), .text(old + "/")]
       ) { s in
         let name = s.text(1)
         renamed.append((MailboxID(s.int(0)), new + name.dropFirst(old.count)))
@@ -117,7 +118,7 @@ extension MailStore {
       for (id, name) in renamed {
         do throws(StorageError) {
           try db.run("UPDATE mailboxes SET name = ? WHERE id = ?", .text(name), .int(id.rawValue))
-        } catch where error.isConstraint {
+        } catch  where error.isConstraint {
           throw .mailboxExists(name)
         }
         ctx.emit(id, .renamed(name: name))
@@ -146,7 +147,8 @@ extension MailStore {
   public func setSpecialUse(_ mailbox: MailboxID, _ use: SpecialUse?) async throws(StorageError) {
     try await write { ctx throws(StorageError) in
       try ctx.db.run(
-        "UPDATE mailboxes SET special_use = ? WHERE id = ?", use.map { .text($0.rawValue) } ?? .null,
+        "UPDATE mailboxes SET special_use = ? WHERE id = ?",
+        use.map { .text($0.rawValue) } ?? .null,
         .int(mailbox.rawValue))
       if ctx.db.changes == 0 { throw .mailboxNotFound(mailbox.description) }
     }

@@ -52,7 +52,8 @@ extension MailStore {
     in mailbox: MailboxID, uids: [UInt32], _ operation: FlagOperation,
     flags: MessageFlags, keywords: [String] = [], unchangedSince: UInt64? = nil
   ) async throws(StorageError) -> FlagUpdateResult {
-    let keywordSet = Set(try MessageSQL.encodeKeywords(keywords).split(separator: " ").map(String.init))
+    let keywordSet = Set(
+      try MessageSQL.encodeKeywords(keywords).split(separator: " ").map(String.init))
     return try await write { ctx throws(StorageError) in
       let db = ctx.db
       var result = FlagUpdateResult(updated: [], modified: [])

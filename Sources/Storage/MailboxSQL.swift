@@ -50,7 +50,7 @@ enum MailboxSQL {
         VALUES (?, ?, ?, ?, ?)
         """, .int(account.rawValue), .text(name), specialUse.map { .text($0.rawValue) } ?? .null,
         .int(validity & 0xffff_ffff), .int(now))
-    } catch where error.isConstraint {
+    } catch  where error.isConstraint {
       throw .mailboxExists(name)
     }
     return MailboxID(db.lastInsertRowID)

@@ -56,7 +56,8 @@ enum MessageSQL {
   static func checkQuota(
     _ db: SQLiteDatabase, account: AccountID, bytes: Int64, messages: Int64
   ) throws(StorageError) {
-    let (address, over) = try wouldExceedQuota(db, account: account, bytes: bytes, messages: messages)
+    let (address, over) = try wouldExceedQuota(
+      db, account: account, bytes: bytes, messages: messages)
     if over { throw .overQuota(account: address) }
   }
 

@@ -122,10 +122,11 @@ final class SQLiteDatabase {
 
   /// Runs `body` inside one deferred read transaction, so its queries see one snapshot.
   func readTransaction<T>(_ body: () throws(StorageError) -> T) throws(StorageError) -> T {
-    try execute("BEGIN")
+    // Cached statements, not sqlite3_exec: these run for every read, so skip the parse.
+    try run("BEGIN")
     do throws(StorageError) {
       let r = try body()
-      try execute("COMMIT")
+      try run("COMMIT")
       return r
     } catch {
       if inTransaction { try? execute("ROLLBACK") }

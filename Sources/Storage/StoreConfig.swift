@@ -17,6 +17,10 @@ public struct StoreConfig: Sendable {
   public var minimumFreeBytes: Int64 = 64 << 20
   /// Most write requests committed together in one transaction.
   public var maxBatch: Int = 512
+  /// After a batch of n > 1 writes, the writer waits up to this long for n new requests
+  /// before it starts the next transaction, so concurrent writers keep sharing fsyncs on
+  /// a disk that syncs faster than they come back (0 disables; a lone writer never waits).
+  public var groupCommitWindowMicroseconds: Int = 1_000
   public var logger: Logger?
   /// Unix time in seconds; tests pass their own clock.
   public var clock: @Sendable () -> Int64 = { Int64(time(nil)) }

@@ -44,8 +44,13 @@ final class StoreCounters: Sendable {
 /// Callers enqueue jobs and suspend. The thread takes every job waiting (up to
 /// `maxBatch`), runs each in a savepoint of one `BEGIN IMMEDIATE` transaction, and
 /// commits once: one WAL fsync covers the whole batch. While it syncs, new jobs queue
-/// up and form the next batch, so the more writers wait, the fewer fsyncs each costs,
-/// and nobody waits for a timer. A job that fails rolls back only its savepoint.
+/// up and form the next batch, so the more writers wait, the fewer fsyncs each costs.
+/// A job that fails rolls back only its savepoint.
+///
+/// When a fast disk commits sooner than the callers just released can come back, the
+/// batches would shrink to a few jobs each; so when the last batch had n > 1 jobs, the
+/// writer waits for n jobs, at most `groupCommitWindowMicroseconds` (PostgreSQL's
+/// `commit_delay` with `commit_siblings`, made adaptive). A lone writer never waits.
 final class WriterThread: Sendable {
   let queue = BlockingQueue<WriteJob>()
   private let counters: StoreCounters
@@ -130,9 +135,13 @@ final class WriterThread: Sendable {
     ready(.success(()))
 
     let context = WriteContext(db: db, hostedDomains: Set(config.hostedDomains))
+    var lastBatch = 1
+    let window = max(0, config.groupCommitWindowMicroseconds) * 1_000
     while true {
-      let batch = queue.popBatch(max: config.maxBatch)
+      let batch = queue.popBatch(
+        max: config.maxBatch, gather: min(lastBatch, config.maxBatch), window: window)
       if batch.isEmpty { break }
+      lastBatch = batch.count
       runBatch(batch, context)
       if walPages.pointee >= Self.checkpointPages {
         try? db.execute("PRAGMA wal_checkpoint(PASSIVE)")
@@ -151,7 +160,7 @@ final class WriterThread: Sendable {
       spaceLow = free < config.minimumFreeBytes
     }
     do throws(StorageError) {
-      try db.execute("BEGIN IMMEDIATE")
+      try db.run("BEGIN IMMEDIATE")
     } catch {
       for job in batch { job.fail(error) }
       return
@@ -166,14 +175,15 @@ final class WriterThread: Sendable {
       }
       ctx.events.removeAll(keepingCapacity: true)
       do throws(StorageError) {
-        try db.execute("SAVEPOINT job")
+        try db.run("SAVEPOINT job")
         let complete = try job.run(ctx)
-        try db.execute("RELEASE job")
+        try db.run("RELEASE job")
         done.append((job, complete))
         events.append(contentsOf: ctx.events)
       } catch {
         if db.inTransaction {
-          try? db.execute("ROLLBACK TO job; RELEASE job")
+          try? db.run("ROLLBACK TO job")
+          try? db.run("RELEASE job")
           job.fail(error)
           continue
         }
@@ -191,7 +201,7 @@ final class WriterThread: Sendable {
     }
     do throws(StorageError) {
       try db.run("UPDATE meta SET value = value + 1 WHERE key = 'change_counter'")
-      try db.execute("COMMIT")
+      try db.run("COMMIT")
     } catch {
       if db.inTransaction { try? db.execute("ROLLBACK") }
       logError("commit failed", error)

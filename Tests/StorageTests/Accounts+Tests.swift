@@ -23,12 +23,19 @@ import Testing
       await #expect(throws: StorageError.unknownDomain("undeclared.test")) {
         _ = try await store.makeAccount("bob@undeclared.test")
       }
-      for bad in ["bob", "@example.test", "bob@", "a b@example.test", ".bob@example.test", "bob@exa_mple.test"] {
-        await #expect(throws: StorageError.invalidAddress(bad)) { _ = try await store.makeAccount(bad) }
+      for bad in [
+        "bob", "@example.test", "bob@", "a b@example.test", ".bob@example.test",
+        "bob@exa_mple.test",
+      ] {
+        await #expect(throws: StorageError.invalidAddress(bad)) {
+          _ = try await store.makeAccount(bad)
+        }
       }
-      #expect(try await store.domainSummaries() == [
-        DomainSummary(name: "example.test", accounts: 1), DomainSummary(name: "other.test", accounts: 0),
-      ])
+      #expect(
+        try await store.domainSummaries() == [
+          DomainSummary(name: "example.test", accounts: 1),
+          DomainSummary(name: "other.test", accounts: 0),
+        ])
     }
   }
 

@@ -22,8 +22,10 @@ import Testing
     try await StoreFixture.with { store, _ in
       let alice = try await store.makeAccount("alice@example.test")
       let bob = try await store.makeAccount("bob@other.test")
-      try await store.setAlias("team@example.test", targets: ["Alice@example.test", "bob@other.test", "carol@remote.test"])
-      try await store.setAlias("all@example.test", targets: ["team@example.test", "alice@example.test"])
+      try await store.setAlias(
+        "team@example.test", targets: ["Alice@example.test", "bob@other.test", "carol@remote.test"])
+      try await store.setAlias(
+        "all@example.test", targets: ["team@example.test", "alice@example.test"])
       let a = ResolvedAccount(id: alice.id, address: "alice@example.test")
       let b = ResolvedAccount(id: bob.id, address: "bob@other.test")
       #expect(
@@ -33,10 +35,12 @@ import Testing
       #expect(
         try await store.resolveRecipient("team+x@example.test")
           == .deliver(local: [a, b], remote: ["carol@remote.test"]))
-      #expect(try await store.aliases().map(\.address) == ["all@example.test", "team@example.test"])
+      #expect(
+        try await store.aliases().map(\.address) == ["all@example.test", "team@example.test"])
       // Replacing an alias replaces its targets.
       try await store.setAlias("team@example.test", targets: ["bob@other.test"])
-      #expect(try await store.resolveRecipient("team@example.test") == .deliver(local: [b], remote: []))
+      #expect(
+        try await store.resolveRecipient("team@example.test") == .deliver(local: [b], remote: []))
       try await store.deleteAlias("TEAM@example.test")
       #expect(try await store.resolveRecipient("team@example.test") == .unknownRecipient)
       await #expect(throws: StorageError.aliasNotFound("team@example.test")) {
@@ -50,12 +54,14 @@ import Testing
       let alice = try await store.makeAccount("alice@example.test")
       let bob = try await store.makeAccount("bob@example.test")
       try await store.setAlias("@example.test", targets: ["bob@example.test"])
-      let b = RecipientResolution.deliver(local: [ResolvedAccount(id: bob.id, address: "bob@example.test")], remote: [])
+      let b = RecipientResolution.deliver(
+        local: [ResolvedAccount(id: bob.id, address: "bob@example.test")], remote: [])
       #expect(try await store.resolveRecipient("whoever@example.test") == b)
       // An existing account wins over the catch-all, with or without a tag.
       #expect(
         try await store.resolveRecipient("alice+x@example.test")
-          == .deliver(local: [ResolvedAccount(id: alice.id, address: "alice@example.test")], remote: []))
+          == .deliver(
+            local: [ResolvedAccount(id: alice.id, address: "alice@example.test")], remote: []))
       // The catch-all is per domain.
       #expect(try await store.resolveRecipient("whoever@other.test") == .unknownRecipient)
     }
@@ -66,11 +72,16 @@ import Testing
       _ = try await store.makeAccount("alice@example.test")
       try await store.setAlias("a@example.test", targets: ["alice@example.test"])
       try await store.setAlias("b@example.test", targets: ["a@example.test"])
-      await #expect(throws: StorageError.aliasLoop(["a@example.test", "b@example.test", "a@example.test"])) {
+      await #expect(
+        throws: StorageError.aliasLoop(["a@example.test", "b@example.test", "a@example.test"])
+      ) {
         try await store.setAlias("a@example.test", targets: ["b@example.test"])
       }
       // The refused change left the old alias in place.
-      #expect(try await store.aliases().first { $0.address == "a@example.test" }?.targets == ["alice@example.test"])
+      #expect(
+        try await store.aliases().first { $0.address == "a@example.test" }?.targets == [
+          "alice@example.test"
+        ])
       await #expect(throws: StorageError.aliasLoop(["self@example.test", "self@example.test"])) {
         try await store.setAlias("self@example.test", targets: ["self@example.test"])
       }

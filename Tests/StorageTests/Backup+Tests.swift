@@ -13,12 +13,16 @@ import Testing
       }
       // Deliveries keep going while the backup runs.
       let writer = Task {
-        for i in 20..<60 { try await store.deliverBytes(StoreFixture.message(i, size: 1_000), to: [a.id]) }
+        for i in 20..<60 {
+          try await store.deliverBytes(StoreFixture.message(i, size: 1_000), to: [a.id])
+        }
       }
       let path = try await store.backup(to: dir + "/backup/today")
       try await writer.value
       #expect(path == dir + "/backup/today/posta.db")
-      await #expect(throws: StorageError.self) { _ = try await store.backup(to: dir + "/backup/today") }
+      await #expect(throws: StorageError.self) {
+        _ = try await store.backup(to: dir + "/backup/today")
+      }
 
       // Restore: a data_dir holding only the copy.
       let restored = dir + "/restored"

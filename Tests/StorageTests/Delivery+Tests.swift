@@ -120,7 +120,9 @@ import Testing
       for try await chunk in store.readBody(receipt.body, range: range) { partial += chunk }
       #expect(partial == Array(bytes[65_000..<200_000]))
       // A range past the end is clamped; an empty range yields nothing.
-      #expect(try await store.bodyBytes(receipt.body, range: Int64(size - 10)..<Int64(size + 99)).count == 10)
+      #expect(
+        try await store.bodyBytes(receipt.body, range: Int64(size - 10)..<Int64(size + 99)).count
+          == 10)
       #expect(try await store.bodyBytes(receipt.body, range: 10..<10).isEmpty)
     }
   }
@@ -146,7 +148,10 @@ import Testing
       #expect(try await store.metadata(of: r.body) == meta)
       #expect(try await store.metadata(of: plain.body) == nil)
       try await store.setMetadata(of: plain.body, [1, 2, 3])
-      #expect(try await store.metadata(of: [r.body, plain.body]) == [r.body: meta, plain.body: [1, 2, 3]])
+      #expect(
+        try await store.metadata(of: [r.body, plain.body]) == [
+          r.body: meta, plain.body: [1, 2, 3],
+        ])
     }
   }
 
@@ -160,24 +165,32 @@ import Testing
           Delivery(
             body: .bytes([1, 2, 3]),
             targets: [
-              DeliveryTarget(account: alice.id), DeliveryTarget(account: bob.id, mailbox: .named("Nope")),
+              DeliveryTarget(account: alice.id),
+              DeliveryTarget(account: bob.id, mailbox: .named("Nope")),
             ]))
       }
       #expect(try await store.messages(in: store.inbox(alice.id).id).isEmpty)
       #expect(try await store.inbox(alice.id).uidNext == 1)
-      await #expect(throws: StorageError.invalidArgument("a delivery needs at least one mailbox or remote recipient")) {
+      await #expect(
+        throws: StorageError.invalidArgument(
+          "a delivery needs at least one mailbox or remote recipient")
+      ) {
         try await store.deliver(Delivery(body: .bytes([1]), targets: []))
       }
       // A missing spool file fails cleanly.
       await #expect(throws: StorageError.self) {
         try await store.deliver(
-          Delivery(body: .file(path: "/nonexistent/spool"), targets: [DeliveryTarget(account: alice.id)]))
+          Delivery(
+            body: .file(path: "/nonexistent/spool"), targets: [DeliveryTarget(account: alice.id)]))
       }
       // Flags, keywords and a named mailbox are honoured.
       let r = try await store.deliver(
         Delivery(
           body: .bytes([1]),
-          targets: [DeliveryTarget(account: bob.id, mailbox: .named("Sent"), flags: [.seen], keywords: ["$Label1"])],
+          targets: [
+            DeliveryTarget(
+              account: bob.id, mailbox: .named("Sent"), flags: [.seen], keywords: ["$Label1"])
+          ],
           internalDate: 1234, internalDateZone: 120))
       #expect(r.outcomes.count == 1)
       let sent = try #require(try await store.mailbox(of: bob.id, named: "Sent"))

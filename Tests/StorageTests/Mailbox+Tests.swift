@@ -67,7 +67,8 @@ import Testing
       for i in 0..<4 { try await store.deliverBytes([UInt8(i)], to: [a]) }
       let inbox = try await store.inbox(a)
       let start = inbox.highestModseq
-      let r = try await store.storeFlags(in: inbox.id, uids: [1, 2, 9], .add, flags: [.seen, .flagged], keywords: ["$Work"])
+      let r = try await store.storeFlags(
+        in: inbox.id, uids: [1, 2, 9], .add, flags: [.seen, .flagged], keywords: ["$Work"])
       #expect(r.updated.map(\.uid) == [1, 2])
       #expect(r.updated.allSatisfy { $0.modseq == start + 1 && $0.keywords == ["$Work"] })
       // Setting what is already set changes nothing and takes no MODSEQ.
@@ -79,10 +80,12 @@ import Testing
       #expect(cond.modified == [1] && cond.updated.map(\.uid) == [3])
       let changed = try await store.messages(in: inbox.id, changedSince: start)
       #expect(changed.map(\.uid) == [1, 2, 3])
-      let removed = try await store.storeFlags(in: inbox.id, uids: [1], .remove, flags: .seen, keywords: ["$Work"])
+      let removed = try await store.storeFlags(
+        in: inbox.id, uids: [1], .remove, flags: .seen, keywords: ["$Work"])
       #expect(removed.updated.first?.flags == [.flagged] && removed.updated.first?.keywords == [])
       await #expect(throws: StorageError.invalidArgument("invalid keyword \"bad word\"")) {
-        _ = try await store.storeFlags(in: inbox.id, uids: [1], .add, flags: [], keywords: ["bad word"])
+        _ = try await store.storeFlags(
+          in: inbox.id, uids: [1], .add, flags: [], keywords: ["bad word"])
       }
 
       _ = try await store.storeFlags(in: inbox.id, uids: [2, 4], .add, flags: .deleted)

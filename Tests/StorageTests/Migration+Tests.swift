@@ -13,7 +13,8 @@ import Testing
       let db = try SQLiteDatabase(path: path, busyTimeoutMS: 1000)
       #expect(try Schema.migrate(db, upTo: 1, now: 1_000) == 1)
       try db.run(
-        "INSERT INTO accounts (address, domain, created) VALUES ('old@example.test', 'example.test', 1)")
+        "INSERT INTO accounts (address, domain, created) VALUES ('old@example.test', 'example.test', 1)"
+      )
       #expect(try db.scalar("PRAGMA user_version") == 1)
       // Running the rest applies exactly the missing migrations, once.
       #expect(try Schema.migrate(db, now: 1_000) == Schema.latestVersion - 1)
@@ -59,7 +60,8 @@ import Testing
       #expect(try await server.account(address: "alice@example.test")?.id == alice.id)
       #expect(
         try await server.resolveRecipient("al@example.test")
-          == .deliver(local: [ResolvedAccount(id: alice.id, address: "alice@example.test")], remote: []))
+          == .deliver(
+            local: [ResolvedAccount(id: alice.id, address: "alice@example.test")], remote: []))
       // The database and its WAL are private: they hold password hashes.
       var st = stat()
       #expect(stat(dir + "/data/posta.db", &st) == 0 && st.st_mode & 0o077 == 0)

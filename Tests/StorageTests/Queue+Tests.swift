@@ -4,7 +4,7 @@ import Testing
 @Suite struct QueueTests {
   @Test func recipientStatesMoveAndFinishedEntriesGo() async throws {
     let clock = TestClock()
-    try await StoreFixture.with(configure: { $0.clock = clock.read }) { store, _ in
+    try await StoreFixture.with(clock: clock.read) { store, _ in
       let a = try await store.makeAccount("alice@example.test").id
       let body = StoreFixture.message(1, size: 2_000)
       let r = try await store.deliver(
@@ -18,7 +18,8 @@ import Testing
       var due = try await store.dueQueuedMessages(now: now)
       #expect(due.map(\.id) == [id])
       let entry = due[0]
-      #expect(entry.sender == "alice@example.test" && entry.params == "SMTPUTF8" && entry.size == 2_000)
+      #expect(
+        entry.sender == "alice@example.test" && entry.params == "SMTPUTF8" && entry.size == 2_000)
       #expect(entry.recipients.map(\.state) == [.pending, .pending, .pending])
       #expect(try await store.bodyBytes(entry.body) == body)
       let (x, y, z) = (entry.recipients[0].id, entry.recipients[1].id, entry.recipients[2].id)
@@ -26,14 +27,17 @@ import Testing
       // First attempt: one delivered, one deferred, one failed.
       let finished = try await store.updateQueue([
         QueueRecipientUpdate(recipient: x, state: .delivered(reply: "250 2.0.0 ok")),
-        QueueRecipientUpdate(recipient: y, state: .deferred(nextAttempt: now + 60, lastReply: "451 4.3.0 later")),
+        QueueRecipientUpdate(
+          recipient: y, state: .deferred(nextAttempt: now + 60, lastReply: "451 4.3.0 later")),
         QueueRecipientUpdate(recipient: z, state: .failed(reply: "550 5.1.1 no such user")),
       ])
       #expect(finished.isEmpty)
       #expect(try await store.dueQueuedMessages(now: now).isEmpty)
       #expect(try await store.nextQueueAttempt() == now + 60)
       let listed = try #require(try await store.queuedMessage(id))
-      #expect(listed.recipients[1].state == .deferred(nextAttempt: now + 60, lastReply: "451 4.3.0 later"))
+      #expect(
+        listed.recipients[1].state == .deferred(nextAttempt: now + 60, lastReply: "451 4.3.0 later")
+      )
       #expect(listed.recipients[1].attempts == 1)
       #expect(listed.recipients[2].state == .failed(reply: "550 5.1.1 no such user"))
 

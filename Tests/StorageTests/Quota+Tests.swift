@@ -56,7 +56,10 @@ import Testing
         try await store.deliver(
           Delivery(
             body: .bytes(StoreFixture.message(1, size: 600)),
-            targets: [DeliveryTarget(account: a.id), DeliveryTarget(account: a.id, mailbox: .named("Archive"))]))
+            targets: [
+              DeliveryTarget(account: a.id),
+              DeliveryTarget(account: a.id, mailbox: .named("Archive")),
+            ]))
       }
     }
   }
@@ -79,7 +82,9 @@ import Testing
       // Nobody has room: the delivery fails and stores nothing.
       await #expect(throws: StorageError.self) {
         try await store.deliver(
-          Delivery(body: .bytes(StoreFixture.message(2, size: 100)), targets: [DeliveryTarget(account: full.id)], overQuota: .skipTarget))
+          Delivery(
+            body: .bytes(StoreFixture.message(2, size: 100)),
+            targets: [DeliveryTarget(account: full.id)], overQuota: .skipTarget))
       }
     }
   }
@@ -110,9 +115,11 @@ import Testing
   }
 
   @Test func lowFreeSpaceIsDiskFullNotOverQuota() async throws {
-    try await StoreFixture.with(configure: { $0.minimumFreeBytes = .max }) { store, _ in
+    try await StoreFixture.with(minimumFreeBytes: .max) { store, _ in
       // Creating an account adds data too, so it is refused the same way.
-      await #expect(throws: StorageError.diskFull("free space under data_dir is below the configured minimum")) {
+      await #expect(
+        throws: StorageError.diskFull("free space under data_dir is below the configured minimum")
+      ) {
         _ = try await store.makeAccount("alice@example.test")
       }
     }
@@ -122,7 +129,9 @@ import Testing
       var config = StoreConfig(dataDirectory: dir + "/data", hostedDomains: StoreFixture.domains)
       config.minimumFreeBytes = .max
       let low = try await MailStore.open(config)
-      await #expect(throws: StorageError.diskFull("free space under data_dir is below the configured minimum")) {
+      await #expect(
+        throws: StorageError.diskFull("free space under data_dir is below the configured minimum")
+      ) {
         try await low.deliverBytes([1, 2, 3], to: [alice.id])
       }
       // Deleting (which frees space) still works, and nothing half-written stays.

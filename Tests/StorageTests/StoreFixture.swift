@@ -8,15 +8,16 @@ struct StoreFixture {
   static let domains = ["example.test", "other.test"]
 
   /// Runs `body` with a new store in a new temporary directory.
+  @discardableResult
   static func with<T>(
-    domains: [String] = domains, configure: (inout StoreConfig) -> Void = { _ in },
-    _ body: (MailStore, String) async throws -> T
+    domains: [String] = domains, minimumFreeBytes: Int64 = 0,
+    clock: (@Sendable () -> Int64)? = nil, _ body: (MailStore, String) async throws -> T
   ) async throws -> T {
     let dir = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     var config = StoreConfig(dataDirectory: dir + "/data", hostedDomains: domains)
-    config.minimumFreeBytes = 0
-    configure(&config)
+    config.minimumFreeBytes = minimumFreeBytes
+    if let clock { config.clock = clock }
     let store = try await MailStore.open(config)
     do {
       let result = try await body(store, dir)
