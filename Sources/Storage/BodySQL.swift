@@ -68,7 +68,7 @@ enum BodySQL {
       "SELECT data FROM body_chunks WHERE body_id = ? AND seq = ?", .int(body.rawValue),
       .int(seq)
     ) { s in
-      s.blobSlice(0, Int(range.lowerBound - base)..<Int(min(range.upperBound - base, Int64.max)))
+      s.blobSlice(0, Int(range.lowerBound - base)..<Int(range.upperBound - base))
     }
   }
 }

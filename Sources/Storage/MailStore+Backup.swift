@@ -9,16 +9,17 @@ extension MailStore {
   /// The store keeps no files besides the database; DKIM keys and TLS material under
   /// `data_dir` are for the caller to copy.
   public func backup(to directory: String) async throws(StorageError) -> String {
-    try FileSystem.makeDirectories(directory, mode: 0o700)
     let target = directory + "/" + Self.databaseFileName
-    if FileSystem.exists(target) {
-      throw .io(path: target, errno: EEXIST, operation: "refusing to overwrite")
-    }
+    // All of it on a reader thread: the copy and its fsync can take a while.
     try await read { db throws(StorageError) in
+      try FileSystem.makeDirectories(directory, mode: 0o700)
+      if FileSystem.exists(target) {
+        throw .io(path: target, errno: EEXIST, operation: "refusing to overwrite")
+      }
       try db.run("VACUUM INTO ?", .text(target))
+      try FileSystem.sync(target, directory: false)
+      try FileSystem.sync(directory, directory: true)
     }
-    try FileSystem.sync(target, directory: false)
-    try FileSystem.sync(directory, directory: true)
     return target
   }
 }

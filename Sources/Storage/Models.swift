@@ -15,6 +15,13 @@ public struct Account: Sendable, Equatable {
   public let enabled: Bool
   /// Unix seconds.
   public let created: Int64
+
+  /// Whether one more message of `bytes` fits both quotas (for SMTP's early 452 at RCPT;
+  /// `deliver` checks again atomically).
+  public func hasRoom(for bytes: Int64) -> Bool {
+    (quotaBytes.map { usedBytes + bytes <= $0 } ?? true)
+      && (quotaMessages.map { usedMessages + 1 <= $0 } ?? true)
+  }
 }
 
 /// An app password: a separate secret for one mail client, revocable by name.

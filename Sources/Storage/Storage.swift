@@ -19,7 +19,8 @@
 // and index durable together with one fsync shared by the whole batch, and a crash at
 // any instant leaves the transaction either in the WAL (replayed) or not: no orphan
 // files, no second fsync per file and per directory, nothing to clean at start, and a
-// backup (`VACUUM INTO`) is one consistent snapshot of everything. Chunking lets a
+// backup (`VACUUM INTO`) is one consistent snapshot of everything, taken in one read
+// transaction, so a body freed meanwhile is still whole in the copy. Chunking lets a
 // reader fetch any 64 KiB piece by primary key, so a 20 MB POP3 RETR or an IMAP partial
 // fetch streams without loading the message, and without walking SQLite's overflow
 // page chain from the start as incremental blob I/O on one huge row would. The cost is
@@ -30,8 +31,10 @@
 // - Durability: a write returns only after its transaction committed; with
 //   `synchronous=FULL` in WAL mode that commit synced the WAL.
 // - Group commit: the writer takes every queued request, runs each in a savepoint of
-//   one transaction and commits once (`WriterThread`). UIDs and MODSEQs are assigned
-//   there, inside the transaction that stores the message.
+//   one transaction and commits once (`WriterThread`); after a batch of n jobs it waits
+//   briefly for n more, so a fast disk does not split concurrent writers into tiny
+//   batches. UIDs and MODSEQs are assigned there, inside the transaction that stores
+//   the message.
 // - Single instance: a message for N mailboxes has one body referenced N times;
 //   `bodies.refs` is maintained by triggers and the last reference deletes the body.
 // - Quotas are checked inside the writer's transaction, so concurrent deliveries cannot

@@ -19,14 +19,10 @@ struct WriteJob: Sendable {
 /// list of change events it produced (published only after the commit).
 final class WriteContext {
   let db: SQLiteDatabase
-  let hostedDomains: Set<String>
   var now: Int64 = 0
   var events: [(MailboxID, MailboxChange)] = []
 
-  init(db: SQLiteDatabase, hostedDomains: Set<String>) {
-    self.db = db
-    self.hostedDomains = hostedDomains
-  }
+  init(db: SQLiteDatabase) { self.db = db }
 
   func emit(_ mailbox: MailboxID, _ change: MailboxChange) { events.append((mailbox, change)) }
 }
@@ -134,7 +130,7 @@ final class WriterThread: Sendable {
       }, walPages)
     ready(.success(()))
 
-    let context = WriteContext(db: db, hostedDomains: Set(config.hostedDomains))
+    let context = WriteContext(db: db)
     var lastBatch = 1
     let window = max(0, config.groupCommitWindowMicroseconds) * 1_000
     while true {
@@ -149,7 +145,8 @@ final class WriterThread: Sendable {
         counters.checkpoints.add(1, ordering: .relaxed)
       }
     }
-    try? db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    // PASSIVE: never wait for other processes' readers while shutting down.
+    try? db.execute("PRAGMA wal_checkpoint(PASSIVE)")
   }
 
   private func runBatch(_ batch: [WriteJob], _ ctx: WriteContext) {

@@ -14,6 +14,7 @@ import Testing
       try await store.deliverBytes(StoreFixture.message(3, size: 4_000), to: [alice.id])
       let a = try #require(try await store.account(id: alice.id))
       #expect(a.usedBytes == 10_000 && a.usedMessages == 2)
+      #expect(a.hasRoom(for: 0) && !a.hasRoom(for: 1))
       // Full: even one byte is refused; the failed attempt left nothing behind.
       await #expect(throws: StorageError.overQuota(account: "alice@example.test")) {
         try await store.deliverBytes([1], to: [alice.id])
