@@ -15,9 +15,11 @@ final class ChangeFeed: Sendable {
     let (stream, continuation) = AsyncStream.makeStream(
       of: MailboxChange.self, bufferingPolicy: .unbounded)
     let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
-    watchers.withLock { $0[mailbox, default: [:]][id] = continuation }
-    active.add(1, ordering: .relaxed)
+    // The handler goes first: a `.deleted` published right after the insert finishes the
+    // stream, and the entry must still be removed then.
     continuation.onTermination = { [weak self] _ in self?.remove(mailbox, id) }
+    active.add(1, ordering: .relaxed)
+    watchers.withLock { $0[mailbox, default: [:]][id] = continuation }
     return stream
   }
 
@@ -42,11 +44,10 @@ final class ChangeFeed: Sendable {
   }
 
   private func remove(_ mailbox: MailboxID, _ id: Int) {
-    let removed = watchers.withLock { w -> Bool in
-      guard w[mailbox]?.removeValue(forKey: id) != nil else { return false }
+    watchers.withLock { w in
+      w[mailbox]?.removeValue(forKey: id)
       if w[mailbox]?.isEmpty == true { w[mailbox] = nil }
-      return true
     }
-    if removed { active.subtract(1, ordering: .relaxed) }
+    active.subtract(1, ordering: .relaxed)
   }
 }

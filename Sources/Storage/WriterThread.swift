@@ -113,7 +113,12 @@ final class WriterThread: Sendable {
     defer { walPages.deallocate() }
     do throws(StorageError) {
       db = try SQLiteDatabase(path: path, busyTimeoutMS: config.busyTimeoutMilliseconds)
-      try Schema.migrate(db, now: config.clock())
+      let applied = try Schema.migrate(db, now: config.clock())
+      if applied > 0 {
+        config.logger?.info(
+          "schema_migrated", ("applied", String(applied)),
+          ("version", String(Schema.latestVersion)))
+      }
       try setup(db)
     } catch {
       queue.close()
