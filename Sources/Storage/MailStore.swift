@@ -29,7 +29,7 @@ public final class MailStore: Sendable {
     self.readers = readers
     self.feed = feed
     self.counters = counters
-    self.hostedDomains = Set(config.hostedDomains)
+    self.hostedDomains = Set(config.hostedDomains.map { $0.lowercased() })
   }
 
   deinit {
@@ -47,7 +47,7 @@ public final class MailStore: Sendable {
     if !FileSystem.exists(path) { try FileSystem.createPrivateFile(path) }
     let counters = StoreCounters()
     let feed = ChangeFeed()
-    let domains = config.hostedDomains
+    let domains = config.hostedDomains.map { $0.lowercased() }
     let writer = try await WriterThread.start(
       config: config, path: path, counters: counters, feed: feed
     ) { db throws(StorageError) in
