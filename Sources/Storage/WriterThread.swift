@@ -1,0 +1,223 @@
+internal import CSQLite
+import Foundation
+import Log
+import Synchronization
+
+/// A write request. `run` executes inside the writer's transaction (in a savepoint of
+/// its own) and returns the completion to call once the commit is known to be durable
+/// (nil) or lost (an error). `fail` is called instead when `run` never succeeded.
+struct WriteJob: Sendable {
+  /// Adds data: refused while free disk space is under the configured minimum.
+  let grows: Bool
+  /// Counted in `StoreStatistics.deliveries` when it commits.
+  let isDelivery: Bool
+  let run: @Sendable (WriteContext) throws(StorageError) -> @Sendable (StorageError?) -> Void
+  let fail: @Sendable (StorageError) -> Void
+}
+
+/// What a write job sees: the writer's connection, the batch's clock reading, and the
+/// list of change events it produced (published only after the commit).
+final class WriteContext {
+  let db: SQLiteDatabase
+  var now: Int64 = 0
+  var events: [(MailboxID, MailboxChange)] = []
+
+  init(db: SQLiteDatabase) { self.db = db }
+
+  func emit(_ mailbox: MailboxID, _ change: MailboxChange) { events.append((mailbox, change)) }
+}
+
+/// Counters shared by the store's threads.
+final class StoreCounters: Sendable {
+  let commits = Atomic<Int>(0)
+  let deliveries = Atomic<Int>(0)
+  let writeJobs = Atomic<Int>(0)
+  let checkpoints = Atomic<Int>(0)
+}
+
+/// The single writer thread and its group commit.
+///
+/// Callers enqueue jobs and suspend. The thread takes every job waiting (up to
+/// `maxBatch`), runs each in a savepoint of one `BEGIN IMMEDIATE` transaction, and
+/// commits once: one WAL fsync covers the whole batch. While it syncs, new jobs queue
+/// up and form the next batch, so the more writers wait, the fewer fsyncs each costs.
+/// A job that fails rolls back only its savepoint.
+///
+/// When a fast disk commits sooner than the callers just released can come back, the
+/// batches would shrink to a few jobs each; so when the last batch had n > 1 jobs, the
+/// writer waits for n jobs, at most `groupCommitWindowMicroseconds` (PostgreSQL's
+/// `commit_delay` with `commit_siblings`, made adaptive). A lone writer never waits.
+final class WriterThread: Sendable {
+  let queue = BlockingQueue<WriteJob>()
+  private let counters: StoreCounters
+  private let feed: ChangeFeed
+  private let config: StoreConfig
+  private let finished = Mutex<CheckedContinuation<Void, Never>?>(nil)
+  private let exited = Atomic<Bool>(false)
+
+  /// WAL pages after which the writer checkpoints (SQLite's own default is the same).
+  static let checkpointPages: Int32 = 1000
+
+  private init(config: StoreConfig, counters: StoreCounters, feed: ChangeFeed) {
+    self.config = config
+    self.counters = counters
+    self.feed = feed
+  }
+
+  /// Starts the thread: it opens the database, applies migrations and runs `setup`
+  /// (domain mirror) before it reports ready.
+  static func start(
+    config: StoreConfig, path: String, counters: StoreCounters, feed: ChangeFeed,
+    setup: @escaping @Sendable (SQLiteDatabase) throws(StorageError) -> Void
+  ) async throws(StorageError) -> WriterThread {
+    let writer = WriterThread(config: config, counters: counters, feed: feed)
+    let ready: Result<Void, StorageError> = await withCheckedContinuation { c in
+      let thread = Thread {
+        writer.main(path: path, setup: setup) { c.resume(returning: $0) }
+      }
+      thread.name = "posta-store-writer"
+      thread.start()
+    }
+    try ready.get()
+    return writer
+  }
+
+  /// Stops taking jobs, lets the queued ones finish, and waits for the thread to exit.
+  func stop() async {
+    queue.close()
+    await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+      let done = finished.withLock { slot -> Bool in
+        if exited.load(ordering: .acquiring) { return true }
+        slot = c
+        return false
+      }
+      if done { c.resume() }
+    }
+  }
+
+  private func main(
+    path: String, setup: @Sendable (SQLiteDatabase) throws(StorageError) -> Void,
+    ready: (Result<Void, StorageError>) -> Void
+  ) {
+    defer {
+      let waiter = finished.withLock { slot -> CheckedContinuation<Void, Never>? in
+        exited.store(true, ordering: .releasing)
+        defer { slot = nil }
+        return slot
+      }
+      waiter?.resume()
+    }
+    let db: SQLiteDatabase
+    let walPages = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+    walPages.pointee = 0
+    defer { walPages.deallocate() }
+    do throws(StorageError) {
+      db = try SQLiteDatabase(path: path, busyTimeoutMS: config.busyTimeoutMilliseconds)
+      let applied = try Schema.migrate(db, now: config.clock())
+      if applied > 0 {
+        config.logger?.info(
+          "schema_migrated", ("applied", String(applied)),
+          ("version", String(Schema.latestVersion)))
+      }
+      try setup(db)
+    } catch {
+      queue.close()
+      ready(.failure(error))
+      return
+    }
+    // The hook replaces SQLite's automatic checkpoint: the writer checkpoints itself
+    // after a commit, and counts it.
+    sqlite3_wal_hook(
+      db.handle,
+      { ctx, _, _, pages in
+        ctx?.assumingMemoryBound(to: Int32.self).pointee = pages
+        return SQLITE_OK
+      }, walPages)
+    ready(.success(()))
+
+    let context = WriteContext(db: db)
+    var lastBatch = 1
+    let window = max(0, config.groupCommitWindowMicroseconds) * 1_000
+    while true {
+      let batch = queue.popBatch(
+        max: config.maxBatch, gather: min(lastBatch, config.maxBatch), window: window)
+      if batch.isEmpty { break }
+      lastBatch = batch.count
+      runBatch(batch, context)
+      if walPages.pointee >= Self.checkpointPages {
+        try? db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        walPages.pointee = 0
+        counters.checkpoints.add(1, ordering: .relaxed)
+      }
+    }
+    // PASSIVE: never wait for other processes' readers while shutting down.
+    try? db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+  }
+
+  private func runBatch(_ batch: [WriteJob], _ ctx: WriteContext) {
+    let db = ctx.db
+    ctx.now = config.clock()
+    var spaceLow = false
+    if config.minimumFreeBytes > 0, let free = FileSystem.freeBytes(config.dataDirectory) {
+      spaceLow = free < config.minimumFreeBytes
+    }
+    do throws(StorageError) {
+      try db.run("BEGIN IMMEDIATE")
+    } catch {
+      for job in batch { job.fail(error) }
+      return
+    }
+    var done: [(job: WriteJob, complete: @Sendable (StorageError?) -> Void)] = []
+    var events: [(MailboxID, MailboxChange)] = []
+    for (index, job) in batch.enumerated() {
+      counters.writeJobs.add(1, ordering: .relaxed)
+      if job.grows && spaceLow {
+        job.fail(.diskFull("free space under data_dir is below the configured minimum"))
+        continue
+      }
+      ctx.events.removeAll(keepingCapacity: true)
+      do throws(StorageError) {
+        try db.run("SAVEPOINT job")
+        let complete = try job.run(ctx)
+        try db.run("RELEASE job")
+        done.append((job, complete))
+        events.append(contentsOf: ctx.events)
+      } catch {
+        if db.inTransaction {
+          try? db.run("ROLLBACK TO job")
+          try? db.run("RELEASE job")
+          job.fail(error)
+          continue
+        }
+        // SQLite gave up the whole transaction (e.g. an I/O error): this job fails,
+        // the others run again in the next batch.
+        job.fail(error)
+        queue.pushFront(done.map(\.job) + batch[(index + 1)...])
+        logError("write transaction rolled back", error)
+        return
+      }
+    }
+    if done.isEmpty {
+      try? db.execute("ROLLBACK")
+      return
+    }
+    do throws(StorageError) {
+      try db.run("UPDATE meta SET value = value + 1 WHERE key = 'change_counter'")
+      try db.run("COMMIT")
+    } catch {
+      if db.inTransaction { try? db.execute("ROLLBACK") }
+      logError("commit failed", error)
+      for d in done { d.complete(error) }
+      return
+    }
+    counters.commits.add(1, ordering: .relaxed)
+    let deliveries = done.reduce(0) { $0 + ($1.job.isDelivery ? 1 : 0) }
+    if deliveries > 0 { counters.deliveries.add(deliveries, ordering: .relaxed) }
+    feed.publish(events)
+    for d in done { d.complete(nil) }
+  }
+
+  private func logError(_ event: String, _ error: StorageError) {
+    config.logger?.error(event, ("error", error.description))
+  }
+}

@@ -1,0 +1,43 @@
+import Storage
+import Testing
+
+@Suite struct GroupCommitTests {
+  /// Deliveries from `writers` concurrent tasks, each waiting for its acknowledgement
+  /// before sending the next, as SMTP sessions do. Returns (deliveries, commits).
+  static func run(_ store: MailStore, account: AccountID, writers: Int, each: Int) async throws
+    -> (Int, Int)
+  {
+    let before = store.statistics()
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      for w in 0..<writers {
+        group.addTask {
+          for i in 0..<each {
+            try await store.deliverBytes(StoreFixture.message(w * each + i), to: [account])
+          }
+        }
+      }
+      try await group.waitForAll()
+    }
+    let after = store.statistics()
+    return (after.deliveries - before.deliveries, after.commits - before.commits)
+  }
+
+  @Test func sixtyFourWritersShareCommits() async throws {
+    try await StoreFixture.with { store, _ in
+      let a = try await store.makeAccount("alice@example.test")
+      let (deliveries, commits) = try await Self.run(store, account: a.id, writers: 64, each: 16)
+      #expect(deliveries == 64 * 16)
+      // Each commit is one WAL fsync (synchronous=FULL); 64 waiting writers must share.
+      #expect(commits * 8 <= deliveries, "\(commits) commits for \(deliveries) deliveries")
+      #expect(try await store.messages(in: store.inbox(a.id).id).count == 64 * 16)
+    }
+  }
+
+  @Test func aLoneWriterCommitsOncePerDelivery() async throws {
+    try await StoreFixture.with { store, _ in
+      let a = try await store.makeAccount("alice@example.test")
+      let (deliveries, commits) = try await Self.run(store, account: a.id, writers: 1, each: 20)
+      #expect(deliveries == 20 && commits == 20)
+    }
+  }
+}

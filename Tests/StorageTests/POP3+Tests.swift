@@ -1,0 +1,55 @@
+import Storage
+import Testing
+
+@Suite struct POP3Tests {
+  @Test func lockIsExclusiveAndReleasedWhenDropped() async throws {
+    try await StoreFixture.with { store, _ in
+      let a = try await store.makeAccount("alice@example.test").id
+      let b = try await store.makeAccount("bob@example.test").id
+      var first = store.lockPOP3(a)
+      #expect(first != nil)
+      #expect(store.lockPOP3(a) == nil)
+      let other = store.lockPOP3(b)
+      #expect(other != nil)
+      first = nil  // a dropped session releases its lock
+      let again = try #require(store.lockPOP3(a))
+      again.release()
+      again.release()
+      #expect(store.lockPOP3(a) != nil)
+      _ = other
+    }
+  }
+
+  @Test func snapshotStaysFixedAndQuitExpungesAtomically() async throws {
+    try await StoreFixture.with { store, _ in
+      let a = try await store.makeAccount("alice@example.test").id
+      var sizes: [Int] = []
+      for i in 0..<5 {
+        sizes.append(100 + i)
+        try await store.deliverBytes(StoreFixture.message(i, size: 100 + i), to: [a])
+      }
+      let snap = try await store.pop3Snapshot(a)
+      #expect(snap.messages.map(\.uid) == [1, 2, 3, 4, 5])
+      #expect(snap.messages.map(\.size) == sizes.map(Int64.init))
+      // New mail and an IMAP expunge do not renumber the session's maildrop.
+      try await store.deliverBytes([9], to: [a])
+      _ = try await store.expunge(in: snap.mailbox, uids: [3], onlyDeleted: false)
+      #expect(snap.messages.count == 5)
+      // RETR of the message IMAP expunged fails cleanly; RETR sets \Seen.
+      await #expect(throws: StorageError.messageNotFound(uid: 3)) {
+        for try await _ in store.readMessage(in: snap.mailbox, uid: 3) {}
+      }
+      var bytes: [UInt8] = []
+      for try await c in store.readMessage(in: snap.mailbox, uid: 2) { bytes += c }
+      #expect(bytes == StoreFixture.message(1, size: 101))
+      _ = try await store.storeFlags(in: snap.mailbox, uids: [2], .add, flags: .seen)
+      // QUIT: the marked messages go in one transaction (the gone one is skipped).
+      let gone = try await store.expunge(in: snap.mailbox, uids: [1, 3, 5], onlyDeleted: false)
+      #expect(gone == [1, 5])
+      let later = try await store.pop3Snapshot(a)
+      #expect(later.messages.map(\.uid) == [2, 4, 6])
+      #expect(later.uidValidity == snap.uidValidity)
+      #expect(try await store.message(in: snap.mailbox, uid: 2)?.flags == .seen)
+    }
+  }
+}
