@@ -45,7 +45,8 @@ public final class BufferedReader {
 
   /// Reads one line of at most `limit` bytes, terminator included (SMTP's
   /// 512-byte command line limit is `limit: 512`). Accepts CRLF and bare LF.
-  /// `deadline` bounds each wait for data, on streams that honour deadlines.
+  /// `deadline` bounds the whole call on streams that honour deadlines
+  /// (`TCPConnection` does, on top of its own `readTimeout`).
   nonisolated(nonsending) public func readLine(limit: Int, deadline: ContinuousClock.Instant? = nil)
     async throws -> Line
   {
