@@ -45,8 +45,11 @@ public final class BufferedReader {
 
   /// Reads one line of at most `limit` bytes, terminator included (SMTP's
   /// 512-byte command line limit is `limit: 512`). Accepts CRLF and bare LF.
-  /// `deadline` bounds each wait for data, on streams that honour deadlines.
-  nonisolated(nonsending) public func readLine(limit: Int, deadline: ContinuousClock.Instant? = nil) async throws -> Line {
+  /// `deadline` bounds the whole call on streams that honour deadlines
+  /// (`TCPConnection` does, on top of its own `readTimeout`).
+  nonisolated(nonsending) public func readLine(limit: Int, deadline: ContinuousClock.Instant? = nil)
+    async throws -> Line
+  {
     precondition(limit >= 1)
     var scanned = 0  // bytes after `start` known to hold no LF
     while true {
@@ -102,7 +105,9 @@ public final class BufferedReader {
   }
 
   /// Reads exactly `count` bytes into one array; for small, bounded counts.
-  nonisolated(nonsending) public func readExactly(_ count: Int, deadline: ContinuousClock.Instant? = nil) async throws
+  nonisolated(nonsending) public func readExactly(
+    _ count: Int, deadline: ContinuousClock.Instant? = nil
+  ) async throws
     -> [UInt8]
   {
     var out: [UInt8] = []
@@ -113,7 +118,9 @@ public final class BufferedReader {
 
   /// Reads and throws away exactly `count` bytes (an oversized message's rest).
   /// - Throws: `NetError.unexpectedEOF` if the stream ends first.
-  nonisolated(nonsending) public func discard(_ count: Int, deadline: ContinuousClock.Instant? = nil) async throws {
+  nonisolated(nonsending) public func discard(
+    _ count: Int, deadline: ContinuousClock.Instant? = nil
+  ) async throws {
     precondition(count >= 0)
     var remaining = count
     let n = min(remaining, bufferedCount)
@@ -162,7 +169,9 @@ public final class BufferedReader {
 
   /// Reads one chunk from the stream into the buffer.
   /// - Returns: false at end of stream.
-  nonisolated(nonsending) public func fill(deadline: ContinuousClock.Instant? = nil) async throws -> Bool {
+  nonisolated(nonsending) public func fill(deadline: ContinuousClock.Instant? = nil) async throws
+    -> Bool
+  {
     let chunk = try await stream.read(max: chunkSize, deadline: deadline)
     if chunk.isEmpty { return false }
     if start == buffer.count {
@@ -206,7 +215,9 @@ public final class BufferedReader {
   }
 
   /// Reads and drops bytes through the next LF, keeping only what follows it.
-  nonisolated(nonsending) private func skipPastLF(deadline: ContinuousClock.Instant?) async throws -> Bool {
+  nonisolated(nonsending) private func skipPastLF(deadline: ContinuousClock.Instant?) async throws
+    -> Bool
+  {
     while true {
       let chunk = try await stream.read(max: chunkSize, deadline: deadline)
       if chunk.isEmpty { return false }

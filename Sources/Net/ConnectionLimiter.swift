@@ -9,9 +9,12 @@ import Synchronization
 public final class ConnectionLimiter: Sendable {
   /// The two caps.
   public struct Limits: Sendable, Equatable {
+    /// Connections admitted at once, from everyone.
     public var total: Int
+    /// Connections admitted at once from one IP address.
     public var perIP: Int
 
+    /// Both caps.
     public init(total: Int, perIP: Int) {
       self.total = total
       self.perIP = perIP
@@ -26,6 +29,7 @@ public final class ConnectionLimiter: Sendable {
 
   private let state: Mutex<State>
 
+  /// A limiter admitting `maxTotal` connections, at most `maxPerIP` per address.
   public init(maxTotal: Int, maxPerIP: Int) {
     state = Mutex(State(limits: Limits(total: maxTotal, perIP: maxPerIP)))
   }

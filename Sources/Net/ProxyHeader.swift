@@ -8,6 +8,7 @@ public struct ProxyHeader: Sendable, Hashable, CustomStringConvertible {
   /// The address the client connected to on the proxy.
   public let destination: SocketAddress
 
+  /// A header as parsed (or built by a test).
   public init(version: Int, source: SocketAddress, destination: SocketAddress) {
     self.version = version
     self.source = source

@@ -45,8 +45,10 @@ public enum ProxyProtocol {
     guard lf >= v1Prefix.count, b[lf - 1] == 0x0D else {
       throw .malformed("v1 header must end with CRLF")
     }
-    let fields = b[v1Prefix.count..<(lf - 1)].split(separator: 0x20, omittingEmptySubsequences: false)
-      .map { String(decoding: $0, as: UTF8.self) }
+    let fields = b[v1Prefix.count..<(lf - 1)].split(
+      separator: 0x20, omittingEmptySubsequences: false
+    )
+    .map { String(decoding: $0, as: UTF8.self) }
     let length = lf + 1
     switch fields.first {
     case "UNKNOWN":

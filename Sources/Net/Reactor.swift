@@ -61,6 +61,9 @@ public final class Reactor: Sendable {
   /// How many descriptors currently have a waiting task (for tests and metrics).
   public var waitingCount: Int { core.waitingCount }
 
+  /// Timer entries held, live or stale (for tests of heap compaction).
+  var timerCount: Int { core.state.withLock { $0.timers.count } }
+
   /// A process-unique connection number for log lines (`conn=`).
   public func nextConnectionID() -> UInt64 {
     core.connectionIDs.wrappingAdd(1, ordering: .relaxed).oldValue
@@ -255,7 +258,7 @@ private final class ReactorCore: Sendable {
     guard mask != 0 else { return }
     do {
       try Epoll.control(epfd, e.registered ? .modify : .add, fd, events: mask)
-    } catch where error.errno == EEXIST || error.errno == ENOENT {
+    } catch  where error.errno == EEXIST || error.errno == ENOENT {
       try Epoll.control(epfd, e.registered ? .add : .modify, fd, events: mask)
     }
     e.registered = true

@@ -12,6 +12,7 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
   /// The `errno` value read right after the call returned.
   public let errno: Int32
 
+  /// An error for `call` failing with `errno`.
   public init(call: String, errno: Int32) {
     self.call = call
     self.errno = errno

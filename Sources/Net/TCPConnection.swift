@@ -184,7 +184,8 @@ public final class TCPConnection: ByteStream {
     to address: SocketAddress, reactor: Reactor, timeout: Duration? = nil
   ) async throws -> TCPConnection {
     let deadline = timeout.map { ContinuousClock.now + $0 }
-    let handle = SocketHandle(fd: try Syscall.socket(family: address.socketFamily), reactor: reactor)
+    let handle = SocketHandle(
+      fd: try Syscall.socket(family: address.socketFamily), reactor: reactor)
     // On any throw below, `handle` is released and its deinit closes the fd.
     let local = try await handle.withPinnedFD { fd in
       if case .wouldBlock = try Syscall.connect(fd, address) {

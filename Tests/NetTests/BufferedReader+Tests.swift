@@ -24,17 +24,22 @@ import Testing
     // The limit counts the terminator.
     Case(input: "abc\r\nok\r\n", limit: 5, expected: [line("abc"), line("ok"), .eof]),
     Case(input: "abcd\r\nok\r\n", limit: 5, expected: [.tooLong, line("ok"), .eof]),
-    Case(input: "abc\nok\n", limit: 4, expected: [line("abc", bareLF: true), line("ok", bareLF: true), .eof]),
+    Case(
+      input: "abc\nok\n", limit: 4,
+      expected: [line("abc", bareLF: true), line("ok", bareLF: true), .eof]),
     Case(input: "abcd\nok\n", limit: 4, expected: [.tooLong, line("ok", bareLF: true), .eof]),
     Case(input: "ab\r\n", limit: 3, expected: [.tooLong, .eof]),
     Case(
       input: String(repeating: "x", count: 100) + "\r\nnext\r\n", limit: 10,
       expected: [.tooLong, line("next"), .eof]),
     Case(
-      input: String(repeating: "y", count: 40) + "\n" + String(repeating: "z", count: 40) + "\r\nend\n",
+      input: String(repeating: "y", count: 40) + "\n" + String(repeating: "z", count: 40)
+        + "\r\nend\n",
       limit: 16, expected: [.tooLong, .tooLong, line("end", bareLF: true), .eof]),
     Case(input: String(repeating: "x", count: 50), limit: 10, expected: [.eof]),
-    Case(input: "one\r\ntwo\r\nthree\r\n", limit: 7, expected: [line("one"), line("two"), line("three"), .eof]),
+    Case(
+      input: "one\r\ntwo\r\nthree\r\n", limit: 7,
+      expected: [line("one"), line("two"), line("three"), .eof]),
   ]
 
   @Test(arguments: cases)
@@ -62,7 +67,8 @@ import Testing
   }
 
   @Test func emptyReaderHoldsNoBuffer() async throws {
-    let reader = BufferedReader(ScriptedStream(["a\r\nb\r\n".bytes, "partial".bytes, "\r\n".bytes]))
+    let reader = BufferedReader(
+      ScriptedStream(["a\r\nb\r\n".bytes, "partial".bytes, "\r\n".bytes]))
     #expect(try await reader.readLine(limit: 100) == Self.line("a"))
     #expect(reader.bufferedCount == 3)
     #expect(try await reader.readLine(limit: 100) == Self.line("b"))
