@@ -101,6 +101,12 @@ public final class TLSStream: ByteStream {
   /// connection simply ends (many mail clients close without close_notify; the
   /// protocols' own framing detects truncation).
   public func read(max: Int) async throws -> [UInt8] {
+    try await read(max: max, deadline: nil)
+  }
+
+  /// Like `read(max:)`; the deadline is passed to the stream beneath, so idle
+  /// timeouts work the same with and without TLS.
+  public func read(max: Int, deadline: ContinuousClock.Instant?) async throws -> [UInt8] {
     precondition(max > 0, "read(max:) needs a positive maximum")
     await readLock.lock()
     defer { readLock.unlock() }
@@ -118,7 +124,7 @@ public final class TLSStream: ByteStream {
         throw error
       case .incomplete:
         if closed.load(ordering: .acquiring) { return [] }
-        let chunk = try await underlying.read(max: Self.networkChunk)
+        let chunk = try await underlying.read(max: Self.networkChunk, deadline: deadline)
         if chunk.isEmpty { return [] }
         engine.withLock { $0.feed(chunk) }
       }
