@@ -11,7 +11,8 @@ public enum POP3Action: Sendable, Hashable {
   /// initial response as the client sent it (base64, `=` for empty, nil for none).
   /// Challenges go out as `POP3Response.continuation`; client lines (at most
   /// `POP3Limits.saslLine` octets) come through `POP3SASLResponse.parse`. Finish with
-  /// `authenticationSucceeded(maildrop:)` or `authenticationFailed(_:)`.
+  /// `authenticationSucceeded(maildrop:)` or `authenticationFailed(_:)` (an over-long or
+  /// non-base64 line is `.malformed`, a `*` is `.cancelled`).
   case authenticateSASL(mechanism: String, initialResponse: String?)
   /// STLS: send `reply`, drop any input buffered after the command (RFC 2595 §4,
   /// CVE-2011-0411 class), run the TLS handshake, then call `tlsStarted()`; on handshake

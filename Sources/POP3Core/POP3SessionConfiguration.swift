@@ -8,8 +8,8 @@ public struct POP3SessionConfiguration: Sendable, Hashable {
   /// Plaintext logins are allowed without TLS: a loopback client while the configuration
   /// counts loopback as secure (the Auth module's `isSecure(tls:client:)` with tls false).
   public var secureWithoutTLS: Bool
-  /// Every SASL mechanism the server supports, strongest first (the Auth module's
-  /// `mechanisms(secure: true)`).
+  /// Every SASL mechanism the server supports, upper case, strongest first (the Auth
+  /// module's `mechanisms(secure: true)`). AUTH names are upper-cased before matching.
   public var saslMechanisms: [String]
   /// The mechanisms in `saslMechanisms` that send the password in the clear; offered
   /// only on secure connections.
