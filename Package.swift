@@ -31,11 +31,19 @@ let package = Package(
     .target(name: "Auth", dependencies: ["Crypto", "Storage", "Log"]),
     .target(name: "SMTPCore"),
     .target(name: "POP3Core"),
+    .target(
+      name: "SMTPServer",
+      dependencies: ["SMTPCore", "Net", "TLS", "Auth", "Storage", "MIME", "Log"]),
+    .target(
+      name: "POP3Server", dependencies: ["POP3Core", "Net", "TLS", "Auth", "Storage", "Log"]),
 
     // The executable
     .executableTarget(
       name: "posta",
-      dependencies: ["Log", "Net", "Crypto", "TLS", "Config", "Lifecycle", "Storage", "Auth", "MIME"]),
+      dependencies: [
+        "Log", "Net", "Crypto", "TLS", "Config", "Lifecycle", "Storage", "Auth", "MIME",
+        "SMTPServer", "POP3Server",
+      ]),
 
     // Tests
     .testTarget(name: "ConfigTests", dependencies: ["Config"]),
@@ -46,6 +54,12 @@ let package = Package(
     .testTarget(name: "StorageTests", dependencies: ["Storage", "Auth", "Crypto"]),
     .testTarget(name: "SMTPCoreTests", dependencies: ["SMTPCore"]),
     .testTarget(name: "POP3CoreTests", dependencies: ["POP3Core"]),
+    .testTarget(
+      name: "SMTPServerTests",
+      dependencies: ["SMTPServer", "SMTPCore", "Storage", "Auth", "Net", "TLS", "Crypto", "Log"]),
+    .testTarget(
+      name: "POP3ServerTests",
+      dependencies: ["POP3Server", "POP3Core", "Storage", "Auth", "Net", "TLS", "Crypto", "Log"]),
     .testTarget(name: "AuthTests", dependencies: ["Auth", "Crypto"]),
   ],
   swiftLanguageModes: [.v6]

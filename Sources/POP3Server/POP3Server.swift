@@ -1,0 +1,1 @@
+// The POP3Server module; see DESIGN.md.

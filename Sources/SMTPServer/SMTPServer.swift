@@ -1,0 +1,1 @@
+// The SMTPServer module; see DESIGN.md.
