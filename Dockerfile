@@ -1,7 +1,8 @@
 # Posta in a container: build with the official Swift image, run on slim Debian
 # with only the runtime libraries. Data lives in the /var/lib/posta volume;
 # mount your own configuration over /etc/posta to replace the default.
-FROM swift:6.1-bookworm AS build
+# The same toolchain line the project is developed and tested with (6.3).
+FROM swift:6.3-bookworm AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libssl-dev libsqlite3-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
@@ -13,7 +14,7 @@ RUN swift build -c release --static-swift-stdlib --product posta \
 
 FROM debian:bookworm-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libssl3 libsqlite3-0 ca-certificates libcap2-bin \
+      libssl3 libsqlite3-0 libstdc++6 ca-certificates libcap2-bin \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --home-dir /var/lib/posta --shell /usr/sbin/nologin posta \
     && install -d -o posta -g posta -m 0700 /var/lib/posta
