@@ -16,7 +16,9 @@ public final class MailStore: Sendable {
   let readers: ReaderPool
   let feed: ChangeFeed
   let counters: StoreCounters
-  let hostedDomains: Set<String>
+  private let hosted: Mutex<Set<String>>
+  /// Domains declared in the configuration now (a reload may change them).
+  var hostedDomains: Set<String> { hosted.withLock { $0 } }
   let pop3Locks = POP3Locks()
   private let isClosed = Atomic<Bool>(false)
 
@@ -29,7 +31,7 @@ public final class MailStore: Sendable {
     self.readers = readers
     self.feed = feed
     self.counters = counters
-    self.hostedDomains = Set(config.hostedDomains.map { $0.lowercased() })
+    self.hosted = Mutex(Set(config.hostedDomains.map { $0.lowercased() }))
   }
 
   deinit {
@@ -109,6 +111,17 @@ public final class MailStore: Sendable {
 
   /// Whether `domain` is declared in the configuration (case-insensitive).
   public func isHosted(domain: String) -> Bool { hostedDomains.contains(domain.lowercased()) }
+
+  /// Replaces the hosted domains after a configuration reload: recipients in a new
+  /// domain resolve at once, and the mirrored `domains` table follows.
+  public func setHostedDomains(_ domains: [String]) async throws(StorageError) {
+    let lowered = domains.map { $0.lowercased() }
+    try await write { ctx throws(StorageError) in
+      try ctx.db.run("DELETE FROM domains")
+      for d in Set(lowered) { try ctx.db.run("INSERT INTO domains (name) VALUES (?)", .text(d)) }
+    }
+    hosted.withLock { $0 = Set(lowered) }
+  }
 
   // MARK: - Bridges to the store's threads
 

@@ -27,15 +27,14 @@ enum HoldCommand {
       throw CLIError(.usage, "--listen takes HOST:PORT")
     }
     let useTLS = inv.flags.contains("tls")
-    let tls = TLSContextBox(try await offload { try TLSSetup.makeContext(config) })
-    let runtime = try ServerRuntime(
-      configPath: inv.configPath, config: config, tls: tls.context, logger: logger)
+    let runtime = try await RuntimeSetup.make(inv, config, logger: logger)
+    let tls = runtime.snapshot.tls
     let service = try ListenerService(
       service: useTLS ? .imaps : .imap, address: ListenAddressResolver.resolve(address)[0],
       runtime: runtime
     ) { conn in
       guard useTLS else { return await TCPServer.holdOpen(conn) }
-      guard let stream = try? await TLSStream.accept(over: conn, context: tls.context) else {
+      guard let stream = try? await TLSStream.accept(over: conn, context: tls) else {
         return
       }
       while let bytes = try? await stream.read(max: 512), !bytes.isEmpty {}
@@ -46,6 +45,7 @@ enum HoldCommand {
       services: [service], gracePeriod: config.limits.shutdownTimeout, logger: logger
     ).run(until: watcher.signals)
     runtime.reactor.shutdown()
+    await runtime.store.close()
     return .ok
   }
 }

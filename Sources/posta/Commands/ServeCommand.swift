@@ -29,14 +29,7 @@ enum ServeCommand {
       logger.debug("fd.limit", ("soft", String(limit.soft)), ("hard", String(limit.hard)))
     }
 
-    let tls: TLSContextBox
-    do {
-      tls = TLSContextBox(try await offload { try TLSSetup.makeContext(config) })
-    } catch {
-      throw CLIError(.config, "\(inv.configPath): TLS: \(error)")
-    }
-    let runtime = try ServerRuntime(
-      configPath: inv.configPath, config: config, tls: tls.context, logger: logger)
+    let runtime = try await RuntimeSetup.make(inv, config, logger: logger)
 
     var services: [ListenerService] = []
     for service in ListenService.allCases {
@@ -63,6 +56,8 @@ enum ServeCommand {
       await runtime.reload()
     }
     runtime.reactor.shutdown()
+    await runtime.store.close()
+    runtime.hasher.shutdown()
     logger.info("stopped")
     return .ok
   }

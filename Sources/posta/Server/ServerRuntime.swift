@@ -1,11 +1,14 @@
+import Auth
 import Config
 import Log
 import Net
+import Storage
 import Synchronization
 import TLS
 
 /// What every listener and session shares: the live configuration and TLS
-/// context (both swapped on reload), the reactor and the connection limiter.
+/// context (both swapped on reload), the reactor, the connection limiter, the
+/// mail store and the authenticator.
 final class ServerRuntime: Sendable {
   struct Snapshot: Sendable {
     let config: PostaConfig
@@ -15,12 +18,23 @@ final class ServerRuntime: Sendable {
   let logger: Logger
   let reactor: Reactor
   let limiter: ConnectionLimiter
+  let store: MailStore
+  let hasher: PasswordHasher
+  let authenticator: Authenticator
   let configPath: String
   private let current: Mutex<Snapshot>
 
-  init(configPath: String, config: PostaConfig, tls: TLSContext, logger: Logger) throws {
+  init(
+    configPath: String, config: PostaConfig, tls: TLSContext, store: MailStore,
+    authSecret: [UInt8], logger: Logger
+  ) throws {
     self.configPath = configPath
     self.logger = logger
+    self.store = store
+    self.hasher = PasswordHasher()
+    self.authenticator = try Authenticator(
+      source: StoreCredentialSource(store: store), hasher: hasher,
+      logger: logger.component("auth"), secret: authSecret)
     self.reactor = try Reactor()
     self.limiter = ConnectionLimiter(
       maxTotal: config.limits.maxConnections, maxPerIP: config.limits.maxConnectionsPerIP)
@@ -64,6 +78,13 @@ final class ServerRuntime: Sendable {
     logger.sink.level = new.logLevel
     if new.listen != old.listen {
       logger.warning("reload.partial", ("reason", "listen addresses change only on restart"))
+    }
+    if new.domains.map(\.name) != old.domains.map(\.name) {
+      do {
+        try await store.setHostedDomains(new.domains.map(\.name))
+      } catch {
+        logger.error("reload.domains", ("error", "\(error)"))
+      }
     }
     if new.dataDir != old.dataDir {
       logger.warning("reload.partial", ("reason", "data_dir changes only on restart"))
