@@ -28,8 +28,17 @@ struct AddressParser {
   static func parse(_ buf: UnsafeRawBufferPointer, _ range: Range<Int>, maxAddresses: Int)
     -> [Address]
   {
+    var work = 0
+    return parse(buf, range, maxAddresses: maxAddresses, work: &work)
+  }
+
+  /// Parses and adds the bytes the lexer consumed to `work`.
+  static func parse(
+    _ buf: UnsafeRawBufferPointer, _ range: Range<Int>, maxAddresses: Int, work: inout Int
+  ) -> [Address] {
     var p = AddressParser(buf: buf, range: range, maxAddresses: maxAddresses)
     p.run()
+    work += p.lexer.consumed
     return p.result
   }
 

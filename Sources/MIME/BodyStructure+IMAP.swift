@@ -46,13 +46,25 @@ extension IMAPWriter {
 
   // body-type-1part = (body-type-basic / body-type-msg / body-type-text) [SP body-ext-1part]
   private mutating func writeOnePart(_ part: MIMEPart, extended: Bool) {
-    var type = part.contentType
-    if case .single = part.content, type.isMultipart || type.isEncapsulatedMessage {
-      type = ContentType(type: "application", subtype: "octet-stream", parameters: type.parameters)
+    // Decide the form from the exact names written, so what a client reads always matches it.
+    var typeName = Self.mediaName(part.contentType.type)
+    var subtypeName = Self.mediaName(part.contentType.subtype)
+    let isMessageForm: Bool
+    if case .message = part.content {
+      isMessageForm = true
+    } else {
+      isMessageForm = false
+      // A container shown as a leaf: the multipart and message/rfc822 forms need children.
+      let messageForm = typeName == "MESSAGE" && (subtypeName == "RFC822" || subtypeName == "GLOBAL")
+      if typeName == "MULTIPART" || messageForm {
+        typeName = "APPLICATION"
+        subtypeName = "OCTET-STREAM"
+      }
     }
-    string(ASCII.uppercased(type.type))
+    let type = part.contentType
+    string(typeName)
     raw(" ")
-    string(ASCII.uppercased(type.subtype))
+    string(subtypeName)
     raw(" ")
     // body-fields = body-fld-param SP body-fld-id SP body-fld-desc SP body-fld-enc SP
     //               body-fld-octets
@@ -65,7 +77,7 @@ extension IMAPWriter {
     string(part.transferEncoding.imapName)
     raw(" ")
     number(part.bodyOctets)
-    if case .message(let inner) = part.content {
+    if isMessageForm, case .message(let inner) = part.content {
       // body-type-msg = media-message SP body-fields SP envelope SP body SP body-fld-lines
       raw(" ")
       writeEnvelope(inner.envelope ?? Envelope())
@@ -73,7 +85,7 @@ extension IMAPWriter {
       writeBody(inner, extended: extended)
       raw(" ")
       number(part.bodyLines)
-    } else if type.isText {
+    } else if typeName == "TEXT" {
       // body-type-text = media-text SP body-fields SP body-fld-lines
       raw(" ")
       number(part.bodyLines)
@@ -116,6 +128,11 @@ extension IMAPWriter {
     }
     raw(" ")
     nstring(part.contentLocation)
+  }
+
+  /// A media type or subtype as sent: uppercased, without the NUL bytes no IMAP string can hold.
+  private static func mediaName(_ s: String) -> String {
+    ASCII.uppercased(s.contains("\0") ? s.filter { $0 != "\0" } : s)
   }
 
   // body-fld-param = "(" string SP string *(SP string SP string) ")" / nil

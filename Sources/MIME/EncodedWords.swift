@@ -9,6 +9,12 @@ public enum EncodedWords {
   /// two encoded words is dropped (RFC 2047 §6.2). The scan is linear: a candidate word ends
   /// at its third `?` or at whitespace.
   public static func decode<C: Collection<UInt8>>(_ value: C) -> String {
+    var work = 0
+    return decode(value, work: &work)
+  }
+
+  /// Decodes and adds the bytes examined to `work`.
+  static func decode<C: Collection<UInt8>>(_ value: C, work: inout Int) -> String {
     let bytes = Array(value)
     var out = [UInt8]()
     out.reserveCapacity(bytes.count)
@@ -25,11 +31,12 @@ public enum EncodedWords {
     }
 
     while i + 1 < n {
+      work += 1
       guard bytes[i] == UInt8(ascii: "="), bytes[i + 1] == UInt8(ascii: "?") else {
         i += 1
         continue
       }
-      guard let word = parseWord(bytes, at: i) else {
+      guard let word = parseWord(bytes, at: i, work: &work) else {
         i += 2
         continue
       }
@@ -60,9 +67,10 @@ public enum EncodedWords {
   }
 
   /// Parses `=?charset?enc?text?=` at `start`, or returns nil.
-  private static func parseWord(_ b: [UInt8], at start: Int) -> Word? {
+  private static func parseWord(_ b: [UInt8], at start: Int, work: inout Int) -> Word? {
     let n = b.count
     var p = start + 2
+    defer { work += p - start }
     let charsetStart = p
     while p < n && b[p] != UInt8(ascii: "?") {
       if ASCII.isWhitespace(b[p]) { return nil }

@@ -161,6 +161,13 @@ private struct DateParser {
       if month == nil { month = m }
       return
     }
+    if let first = t.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-"),
+      t.count == 6, t[3] == UInt8(ascii: ":"), let h = number(t[1..<3]), let m = number(t[4..<6])
+    {
+      // ISO 8601 "+02:00"
+      if !zoneSeen { setZone((first == UInt8(ascii: "-") ? -1 : 1) * (h * 60 + m)) }
+      return
+    }
     if t.contains(UInt8(ascii: ":")) || (t.count >= 4 && t.filter { $0 == 0x2E }.count == 2) {
       parseTime(t)
       return

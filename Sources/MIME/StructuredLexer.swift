@@ -27,6 +27,8 @@ struct StructuredLexer {
   let buf: UnsafeRawBufferPointer
   var position: Int
   let end: Int
+  /// Bytes consumed over all calls, re-reads after a caller backs up included: the work done.
+  var consumed = 0
   private let specials: (UInt64, UInt64)
 
   init(_ buf: UnsafeRawBufferPointer, _ range: Range<Int>, dialect: Dialect) {
@@ -49,13 +51,21 @@ struct StructuredLexer {
     return false
   }
 
-  /// Skips whitespace (folding included).
+  /// Skips whitespace (folding included) and control characters, which no token may contain
+  /// (RFC 5322 §3.2.3, RFC 2045 §5.1); treating them as separators keeps a NUL from hiding
+  /// inside a media type.
   mutating func skipWhitespace() {
-    while position < end && ASCII.isWhitespace(buf[position]) { position += 1 }
+    while position < end && Self.isSeparator(buf[position]) { position += 1 }
+  }
+
+  @inline(__always) static func isSeparator(_ b: UInt8) -> Bool {
+    b <= 0x20 || b == 0x7F
   }
 
   /// The next token, or `.end`.
   mutating func next() -> StructuredToken {
+    let start = position
+    defer { consumed += position - start }
     skipWhitespace()
     guard position < end else { return .end }
     let b = buf[position]
@@ -82,7 +92,7 @@ struct StructuredLexer {
       let start = position
       while position < end {
         let c = buf[position]
-        if ASCII.isWhitespace(c) || isSpecial(c) || c == ASCII.quote || c == 0x28 { break }
+        if Self.isSeparator(c) || isSpecial(c) { break }
         position += 1
       }
       return .atom(start..<position)

@@ -114,6 +114,12 @@ enum TransferDecoding {
   /// RFC 2045 §6.7: `=XX` escapes, `=` before a line break is a soft break, and whitespace at
   /// the end of an encoded line is padding to drop. Malformed escapes are kept literally.
   static func quotedPrintable<C: Collection<UInt8>>(_ input: C) -> [UInt8] {
+    var work = 0
+    return quotedPrintable(input, work: &work)
+  }
+
+  /// Decodes and adds the bytes examined to `work`.
+  static func quotedPrintable<C: Collection<UInt8>>(_ input: C, work: inout Int) -> [UInt8] {
     let bytes = Array(input)
     var out = [UInt8]()
     out.reserveCapacity(bytes.count)
@@ -128,6 +134,7 @@ enum TransferDecoding {
         // Soft line break: "=" then optional whitespace then CRLF or LF.
         var j = i + 1
         while j < n && ASCII.isWSP(bytes[j]) { j += 1 }
+        work += j - i
         if j < n && bytes[j] == ASCII.lf {
           i = j + 1
           continue
@@ -151,8 +158,10 @@ enum TransferDecoding {
         i += 1
         continue
       }
+      work += 1
       if c == ASCII.cr || c == ASCII.lf {
         if trailingStart >= 0 {
+          work += out.count - trailingStart
           out.removeSubrange(trailingStart...)
           trailingStart = -1
         }

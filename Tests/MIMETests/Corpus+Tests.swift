@@ -107,3 +107,26 @@ import Testing
     #expect(c.map(\.issue) == [.missingBoundary, .encodedMessage, .noParts])
   }
 }
+
+@Suite struct BodyStructureFormTests {
+  func bodystructure(_ m: String) -> String {
+    MessageStructure.parse(Array(m.utf8)).imapBodyStructure.text
+  }
+
+  @Test func otherMessageTypesAreBasic() {
+    let s = bodystructure("Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; x\r\n")
+    #expect(s == "(\"MESSAGE\" \"DELIVERY-STATUS\" NIL NIL NIL \"7BIT\" 23 NIL NIL NIL NIL)")
+  }
+
+  @Test func controlCharactersDoNotHideInMediaTypes() {
+    let s = bodystructure("Content-Type: \0\0text/pl\u{1}ain\r\n\r\nx")
+    #expect(s == "(\"TEXT\" \"PL\" NIL NIL NIL \"7BIT\" 1 1 NIL NIL NIL NIL)")
+    #expect(IMAPGrammarCheck.body(Array(s.utf8)) == nil)
+  }
+
+  @Test func messageGlobalIsEncapsulated() {
+    let s = MessageStructure.parse(Array("Content-Type: message/global\r\n\r\nSubject: é\r\n\r\nbody".utf8))
+    #expect(s.root.encapsulatedMessage?.envelope?.subject == "é")
+    #expect(IMAPGrammarCheck.body(s.imapBodyStructure) == nil)
+  }
+}
