@@ -31,7 +31,7 @@ extension IMAPWriter {
       // body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]
       for child in children { writeBody(child, extended: extended) }
       raw(" ")
-      string(ASCII.uppercased(part.contentType.subtype))
+      string(part.contentType.subtype, uppercased: true)
       if extended {
         // body-ext-mpart = body-fld-param [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc]]]
         raw(" ")
@@ -55,7 +55,8 @@ extension IMAPWriter {
     } else {
       isMessageForm = false
       // A container shown as a leaf: the multipart and message/rfc822 forms need children.
-      let messageForm = typeName == "MESSAGE" && (subtypeName == "RFC822" || subtypeName == "GLOBAL")
+      let messageForm =
+        typeName == "MESSAGE" && (subtypeName == "RFC822" || subtypeName == "GLOBAL")
       if typeName == "MULTIPART" || messageForm {
         typeName = "APPLICATION"
         subtypeName = "OCTET-STREAM"
@@ -104,7 +105,7 @@ extension IMAPWriter {
     // body-fld-dsp = "(" string SP body-fld-param ")" / nil
     if let d = part.disposition {
       raw("(")
-      string(ASCII.uppercased(d.type))
+      string(d.type, uppercased: true)
       raw(" ")
       writeParameters(d.parameters)
       raw(")")
@@ -132,7 +133,7 @@ extension IMAPWriter {
 
   /// A media type or subtype as sent: uppercased, without the NUL bytes no IMAP string can hold.
   private static func mediaName(_ s: String) -> String {
-    ASCII.uppercased(s.contains("\0") ? s.filter { $0 != "\0" } : s)
+    ASCII.uppercased(s.utf8.contains(0) ? s.filter { $0 != "\0" } : s)
   }
 
   // body-fld-param = "(" string SP string *(SP string SP string) ")" / nil
@@ -144,7 +145,7 @@ extension IMAPWriter {
     raw("(")
     for (i, p) in params.enumerated() {
       if i > 0 { raw(" ") }
-      string(ASCII.uppercased(p.name) + (p.isExtended ? "*" : ""))
+      string(p.isExtended ? p.name + "*" : p.name, uppercased: true)
       raw(" ")
       string(p.rawValue)
     }

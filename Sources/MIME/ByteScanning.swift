@@ -113,6 +113,7 @@ enum HeaderText {
   /// Valid UTF-8 (RFC 6532) is taken as is; anything else is read as ISO-8859-1, the most
   /// common unlabelled 8-bit header charset, so no byte is lost or replaced.
   static func string<C: Collection<UInt8>>(_ bytes: C) -> String {
+    if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
     if let s = String(validating: bytes, as: UTF8.self) { return s }
     var scalars = String.UnicodeScalarView()
     for b in bytes { scalars.append(Unicode.Scalar(b)) }

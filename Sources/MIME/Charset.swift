@@ -46,7 +46,8 @@ public enum Charset {
     "gb2312": "GB18030", "gb_2312-80": "GB18030", "gbk": "GB18030", "x-gbk": "GB18030",
     "cp936": "GB18030", "ms936": "GB18030", "windows-936": "GB18030", "euc-cn": "GB18030",
     "csgb2312": "GB18030", "chinese": "GB18030", "gb18030": "GB18030",
-    "big5": "BIG5-HKSCS", "big-5": "BIG5-HKSCS", "big5-hkscs": "BIG5-HKSCS", "cn-big5": "BIG5-HKSCS",
+    "big5": "BIG5-HKSCS", "big-5": "BIG5-HKSCS", "big5-hkscs": "BIG5-HKSCS",
+    "cn-big5": "BIG5-HKSCS",
     "x-x-big5": "BIG5-HKSCS", "csbig5": "BIG5-HKSCS", "cp950": "BIG5-HKSCS",
     // Shift_JIS mail is routinely Microsoft's windows-31j.
     "shift_jis": "CP932", "shift-jis": "CP932", "sjis": "CP932", "x-sjis": "CP932",

@@ -34,7 +34,9 @@ public struct ContentType: Sendable, Hashable, Codable {
   /// `type/subtype`.
   public var mimeType: String { type + "/" + subtype }
 
+  /// multipart/*: the body is split by the boundary parameter.
   public var isMultipart: Bool { type == "multipart" }
+  /// text/*: the body is text in ``charset``; IMAP reports its line count.
   public var isText: Bool { type == "text" }
   /// message/rfc822 or message/global (RFC 6532 §3.5): a whole message as the body.
   public var isEncapsulatedMessage: Bool {

@@ -37,11 +37,12 @@ enum HTMLText {
         examined += close - i
         i = close + 1
         if !isClosing && (name == "script" || name == "style") {
-          i = find(b, i, "</" + name, &examined).map { p in
-            var q = p
-            while q < n && b[q] != UInt8(ascii: ">") { q += 1 }
-            return q + 1
-          } ?? n
+          i =
+            find(b, i, "</" + name, &examined).map { p in
+              var q = p
+              while q < n && b[q] != UInt8(ascii: ">") { q += 1 }
+              return q + 1
+            } ?? n
         }
         if !inlineTags.contains(name) { space() }
         continue
@@ -130,7 +131,8 @@ enum HTMLText {
     if body[0] == UInt8(ascii: "#") {
       let digits = body.dropFirst()
       let isHex = digits.first.map { $0 | 0x20 == UInt8(ascii: "x") } ?? false
-      let value = isHex
+      let value =
+        isHex
         ? UInt32(String(decoding: digits.dropFirst(), as: UTF8.self), radix: 16)
         : UInt32(String(decoding: digits, as: UTF8.self))
       guard let value, let scalar = Unicode.Scalar(value), value != 0 else { return nil }

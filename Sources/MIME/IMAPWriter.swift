@@ -1,6 +1,11 @@
 /// Writes IMAP protocol data (RFC 9051 §4): atoms, NIL, and strings quoted or as literals.
 struct IMAPWriter {
-  var out: [UInt8] = []
+  var out: [UInt8]
+
+  init() {
+    out = []
+    out.reserveCapacity(512)
+  }
 
   mutating func raw(_ s: String) { out.append(contentsOf: s.utf8) }
 
@@ -18,26 +23,42 @@ struct IMAPWriter {
   /// A string: quoted when every byte may appear in a quoted string (7-bit, no CR or LF),
   /// otherwise a literal `{n}\r\n…` (8-bit text, line breaks). NUL bytes are dropped: no IMAP
   /// string can carry them (CHAR8 excludes %x00).
-  mutating func string(_ s: String) {
+  mutating func string(_ s: String, uppercased: Bool = false) {
+    var s = s
+    s.withUTF8 { write($0, uppercased: uppercased) }
+  }
+
+  private mutating func write(_ u: UnsafeBufferPointer<UInt8>, uppercased: Bool) {
     var needsLiteral = false
-    var hasNUL = false
-    for b in s.utf8 {
+    var needsCare = uppercased  // bytes to escape, drop or change
+    var nuls = 0
+    for b in u {
       if b == 0 {
-        hasNUL = true
+        nuls += 1
+        needsCare = true
       } else if b >= 0x80 || b == ASCII.cr || b == ASCII.lf {
         needsLiteral = true
+      } else if b == ASCII.quote || b == ASCII.backslash {
+        needsCare = true
       }
     }
-    let bytes = hasNUL ? s.utf8.filter { $0 != 0 } : Array(s.utf8)
     if needsLiteral {
-      raw("{\(bytes.count)}\r\n")
-      out.append(contentsOf: bytes)
+      raw("{\(u.count - nuls)}\r\n")
+      if nuls == 0 && !uppercased {
+        out.append(contentsOf: u)
+      } else {
+        for b in u where b != 0 { out.append(uppercased ? ASCII.upper(b) : b) }
+      }
       return
     }
     out.append(ASCII.quote)
-    for b in bytes {
-      if b == ASCII.quote || b == ASCII.backslash { out.append(ASCII.backslash) }
-      out.append(b)
+    if needsCare {
+      for b in u where b != 0 {
+        if b == ASCII.quote || b == ASCII.backslash { out.append(ASCII.backslash) }
+        out.append(uppercased ? ASCII.upper(b) : b)
+      }
+    } else {
+      out.append(contentsOf: u)
     }
     out.append(ASCII.quote)
   }

@@ -79,6 +79,16 @@ enum ParameterParser {
 
   /// Joins RFC 2231 sections and decodes values.
   static func merge(_ raws: [Raw]) -> [MIMEParameter] {
+    if !raws.contains(where: { $0.name.contains(UInt8(ascii: "*")) }) {
+      // The common case, no RFC 2231 syntax: first occurrence of each name wins.
+      var result = [MIMEParameter]()
+      result.reserveCapacity(raws.count)
+      var seen = Set<[UInt8]>()
+      for raw in raws where seen.insert(raw.name).inserted {
+        result.append(plainParameter(String(decoding: raw.name, as: UTF8.self), raw.value))
+      }
+      return result
+    }
     struct Group {
       var plain: [UInt8]?
       var extendedSingle: [UInt8]?

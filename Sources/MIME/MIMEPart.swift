@@ -40,6 +40,7 @@ public struct MIMEPart: Sendable, Hashable, Codable {
   public var contentType: ContentType
   /// Whether ``contentType`` is a default rather than what the header said.
   public var isContentTypeDefaulted: Bool
+  /// Content-Transfer-Encoding; 7bit when absent.
   public var transferEncoding: TransferEncoding
   /// Content-ID, as written (unfolded, trimmed).
   public var contentID: String?
@@ -51,10 +52,12 @@ public struct MIMEPart: Sendable, Hashable, Codable {
   public var contentLocation: String?
   /// Content-Language tags, in order.
   public var contentLanguage: [String]
+  /// Content-Disposition, when present.
   public var disposition: ContentDisposition?
   /// The ENVELOPE fields, for a node that is a message: the root, and the node encapsulated
   /// by a message/rfc822 part.
   public var envelope: Envelope?
+  /// Leaf, multipart children, or encapsulated message.
   public var content: Content
   /// Set when the part's structure was cut short or guessed.
   public var issue: StructureIssue?

@@ -52,6 +52,7 @@ public final class MappedFile: ByteSource, @unchecked Sendable {
     if let base { munmap(UnsafeMutableRawPointer(mutating: base), count) }
   }
 
+  /// Calls `body` with the mapped bytes.
   public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
     try body(UnsafeRawBufferPointer(start: base, count: base == nil ? 0 : count))
   }

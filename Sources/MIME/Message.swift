@@ -1,7 +1,9 @@
 /// A message's bytes together with its parsed structure: the convenient handle for code that
 /// has the bytes at hand (SMTP during DATA, IMAP at delivery or FETCH).
 public struct Message<Source: ByteSource> {
+  /// The message bytes.
   public let source: Source
+  /// The parsed tree, offsets into ``source``.
   public let structure: MessageStructure
 
   /// Parses `source`.

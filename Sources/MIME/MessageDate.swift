@@ -2,6 +2,8 @@ import Foundation
 
 /// A date-time from a Date header (RFC 5322 §3.3), as written: civil fields plus the zone.
 public struct MessageDate: Sendable, Hashable, Codable {
+  /// Civil fields in the zone the header named: year 1000–9999, month 1–12, day 1–31,
+  /// hour 0–23, minute 0–59, second 0–60.
   public var year: Int
   public var month: Int
   public var day: Int
@@ -147,8 +149,7 @@ private struct DateParser {
     if !cur.isEmpty { out.append(cur) }
     return out.flatMap { t -> [[UInt8]] in
       // 2003-07-01T10:52:37Z
-      if t.count > 10, t[4] == UInt8(ascii: "-"), let tIndex = t.firstIndex(of: UInt8(ascii: "T"))
-      {
+      if t.count > 10, t[4] == UInt8(ascii: "-"), let tIndex = t.firstIndex(of: UInt8(ascii: "T")) {
         return [Array(t[..<tIndex]), Array(t[(tIndex + 1)...])]
       }
       return [t]

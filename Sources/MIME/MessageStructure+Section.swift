@@ -70,7 +70,8 @@ extension MessageStructure {
     switch text {
     case .header, .mime: return .range(message.headerRange)
     case .text: return .range(message.bodyRange)
-    case .headerFields(let names): return .bytes(fields(of: message, names, keep: true, source, limits))
+    case .headerFields(let names):
+      return .bytes(fields(of: message, names, keep: true, source, limits))
     case .headerFieldsNot(let names):
       return .bytes(fields(of: message, names, keep: false, source, limits))
     }

@@ -112,7 +112,9 @@ public struct SectionSpec: Sendable, Hashable, Codable {
 
 /// A partial fetch `<start.length>` (RFC 9051 §6.4.5).
 public struct SectionPartial: Sendable, Hashable, Codable {
+  /// First octet to send, counted from 0.
   public var start: Int
+  /// Most octets to send.
   public var length: Int
 
   /// Creates a partial range; negative values are treated as zero.

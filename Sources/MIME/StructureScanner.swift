@@ -173,7 +173,8 @@ struct StructureScanner {
   }
 
   private mutating func addNode(parent: Int, isMessage: Bool, headerStart: Int) -> Int {
-    let digest = nodes[parent].kind == .multipart
+    let digest =
+      nodes[parent].kind == .multipart
       && nodes[parent].fields?.contentType.subtype == "digest"
     nodes.append(
       Node(
@@ -221,7 +222,8 @@ struct StructureScanner {
     for k in stride(from: frames.count - 1, through: 0, by: -1) {
       stats.boundaryComparisons += 1
       let matched = frames[k].boundary.withUnsafeBytes { b in
-        b.count <= available && b[0] == first && memcmp(buf.baseAddress! + p + 2, b.baseAddress!, b.count) == 0
+        b.count <= available && b[0] == first
+          && memcmp(buf.baseAddress! + p + 2, b.baseAddress!, b.count) == 0
       }
       guard matched else { continue }
       let after = p + 2 + frames[k].boundary.count

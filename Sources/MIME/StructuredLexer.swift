@@ -35,14 +35,20 @@ struct StructuredLexer {
     self.buf = buf
     self.position = range.lowerBound
     self.end = range.upperBound
-    let chars: StaticString = dialect == .rfc5322 ? "()<>[]:;@\\,.\"" : "()<>@,;:\\\"/[]?="
+    specials = dialect == .rfc5322 ? Self.rfc5322Specials : Self.mimeSpecials
+  }
+
+  private static let rfc5322Specials = bitmap("()<>[]:;@\\,.\"")
+  private static let mimeSpecials = bitmap("()<>@,;:\\\"/[]?=")
+
+  private static func bitmap(_ chars: StaticString) -> (UInt64, UInt64) {
     var lo: UInt64 = 0
     var hi: UInt64 = 0
     for i in 0..<chars.utf8CodeUnitCount {
       let c = chars.utf8Start[i]
       if c < 64 { lo |= 1 << UInt64(c) } else { hi |= 1 << UInt64(c - 64) }
     }
-    specials = (lo, hi)
+    return (lo, hi)
   }
 
   @inline(__always) private func isSpecial(_ b: UInt8) -> Bool {

@@ -19,18 +19,36 @@ import Testing
     ("John Q. Public <jqp@x.y>", [m("John Q. Public", "jqp", "x.y")]),
     ("\"odd local\"@example.com", [m(nil, "odd local", "example.com")]),
     ("first . last @ example . com", [m(nil, "first.last", "example.com")]),
-    ("<@a.example,@b.example:user@c.example>", [m(nil, "user", "c.example", route: "@a.example,@b.example")]),
+    (
+      "<@a.example,@b.example:user@c.example>",
+      [m(nil, "user", "c.example", route: "@a.example,@b.example")]
+    ),
     ("user@[192.0.2.1]", [m(nil, "user", "[192.0.2.1]")]),
     ("root", [m(nil, "root", nil)]),
     ("<>", [m(nil, "", nil)]),
     (
       "Group: a@b.c, Name <d@e.f>;",
-      [.group(MailboxGroup(displayName: "Group", members: [
-        Mailbox(localPart: "a", domain: "b.c"), Mailbox(displayName: "Name", localPart: "d", domain: "e.f"),
-      ]))]
+      [
+        .group(
+          MailboxGroup(
+            displayName: "Group",
+            members: [
+              Mailbox(localPart: "a", domain: "b.c"),
+              Mailbox(displayName: "Name", localPart: "d", domain: "e.f"),
+            ]))
+      ]
     ),
-    ("undisclosed-recipients:;", [.group(MailboxGroup(displayName: "undisclosed-recipients", members: []))]),
-    ("Group: a@b.c", [.group(MailboxGroup(displayName: "Group", members: [Mailbox(localPart: "a", domain: "b.c")]))]),
+    (
+      "undisclosed-recipients:;",
+      [.group(MailboxGroup(displayName: "undisclosed-recipients", members: []))]
+    ),
+    (
+      "Group: a@b.c",
+      [
+        .group(
+          MailboxGroup(displayName: "Group", members: [Mailbox(localPart: "a", domain: "b.c")]))
+      ]
+    ),
     ("a@b.c,,, ,d@e.f", [m(nil, "a", "b.c"), m(nil, "d", "e.f")]),
     ("Broken <a@b.c, d@e.f", [m("Broken", "a", "b.c"), m(nil, "d", "e.f")]),
     ("\"unterminated <a@b.c>", [m(nil, "unterminated <a@b.c>", nil)]),

@@ -52,9 +52,10 @@ import Testing
   }
 
   @Test func encodingRoundTrips() {
-    for s in ["plain", "Grüße aus Köln", "日本語の件名とても長いテキストがここに続きますのでエンコードされた単語が分割されます",
-      "mixed ascii and ünïcödé words", "=?looks?q?encoded?=", "tab\tand emoji 🎉"]
-    {
+    for s in [
+      "plain", "Grüße aus Köln", "日本語の件名とても長いテキストがここに続きますのでエンコードされた単語が分割されます",
+      "mixed ascii and ünïcödé words", "=?looks?q?encoded?=", "tab\tand emoji 🎉",
+    ] {
       let e = EncodedWords.encode(s)
       #expect(e.utf8.allSatisfy { $0 < 0x80 }, "\(e)")
       #expect(e.split(separator: " ").allSatisfy { $0.utf8.count <= 75 }, "\(e)")
@@ -97,4 +98,3 @@ import Testing
     #expect(Charset.decode(bytes, charset: "gb18030") == String(repeating: "中", count: 60_000))
   }
 }
-

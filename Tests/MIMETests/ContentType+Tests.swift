@@ -15,7 +15,8 @@ import Testing
 
   @Test func lenientForms() throws {
     // Comments, folding, a missing ";", unquoted values with spaces and "=".
-    let t = try #require(parse("multipart/mixed (comment)\r\n\t boundary=----=_NextPart_000_0001 x=1"))
+    let t = try #require(
+      parse("multipart/mixed (comment)\r\n\t boundary=----=_NextPart_000_0001 x=1"))
     #expect(t.parameter("boundary") == "----=_NextPart_000_0001 x=1")
     let u = try #require(parse("application/pdf; name=my file.pdf"))
     #expect(u.parameter("name") == "my file.pdf")
@@ -33,13 +34,15 @@ import Testing
 
   @Test func rfc2231Continuations() throws {
     let t = try #require(
-      parse("application/x-stuff; title*0*=us-ascii'en'This%20is%20even%20more%20;"
-        + " title*1*=%2A%2A%2Afun%2A%2A%2A%20; title*2=\"isn't it!\""))
+      parse(
+        "application/x-stuff; title*0*=us-ascii'en'This%20is%20even%20more%20;"
+          + " title*1*=%2A%2A%2Afun%2A%2A%2A%20; title*2=\"isn't it!\""))
     let p = try #require(t.parameters.first)
     #expect(p.name == "title")
     #expect(p.value == "This is even more ***fun*** isn't it!")
     #expect(p.isExtended && p.charset == "us-ascii" && p.language == "en")
-    #expect(p.rawValue == "us-ascii'en'This%20is%20even%20more%20%2A%2A%2Afun%2A%2A%2A%20isn%27t%20it!")
+    #expect(
+      p.rawValue == "us-ascii'en'This%20is%20even%20more%20%2A%2A%2Afun%2A%2A%2A%20isn%27t%20it!")
   }
 
   @Test func rfc2231Forms() throws {
@@ -70,7 +73,8 @@ import Testing
   }
 
   @Test func disposition() throws {
-    let d = try #require(ContentDisposition.parse(Array("Attachment; filename=\"a b.pdf\"; size=10".utf8)))
+    let d = try #require(
+      ContentDisposition.parse(Array("Attachment; filename=\"a b.pdf\"; size=10".utf8)))
     #expect(d.type == "attachment" && d.filename == "a b.pdf")
     #expect(ContentDisposition.parse(Array(" ; x=y".utf8)) == nil)
   }
@@ -93,6 +97,7 @@ import Testing
     #expect(ids("bare@id other") == ["bare@id"])
     #expect(ids("<unterminated@x") == ["unterminated@x"])
     #expect(ids("") == [])
-    #expect(MessageID.parseList(Array(String(repeating: "<a@b>", count: 100).utf8), limit: 5).count == 5)
+    #expect(
+      MessageID.parseList(Array(String(repeating: "<a@b>", count: 100).utf8), limit: 5).count == 5)
   }
 }

@@ -125,7 +125,8 @@ import Testing
   }
 
   @Test func messageGlobalIsEncapsulated() {
-    let s = MessageStructure.parse(Array("Content-Type: message/global\r\n\r\nSubject: é\r\n\r\nbody".utf8))
+    let s = MessageStructure.parse(
+      Array("Content-Type: message/global\r\n\r\nSubject: é\r\n\r\nbody".utf8))
     #expect(s.root.encapsulatedMessage?.envelope?.subject == "é")
     #expect(IMAPGrammarCheck.body(s.imapBodyStructure) == nil)
   }

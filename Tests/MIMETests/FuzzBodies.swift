@@ -1,10 +1,11 @@
+import Foundation
+
 // Shared by the test target (which replays the seed corpus) and the libFuzzer harnesses in
 // Tests/Fuzz/MIME, which compile this file together with the MIME sources into one module; there
 // `MIME` is not a separate module, hence the conditional import.
 #if canImport(MIME)
   import MIME
 #endif
-import Foundation
 
 /// One function per fuzzed entry point. Each runs the input through the public API and checks
 /// invariants; it returns the violations found (the harness traps on any, the seed-replay test
@@ -43,7 +44,8 @@ enum FuzzBodies {
     for path in paths.prefix(50) {
       for text in specs {
         let spec = SectionSpec(part: path, text: text)
-        guard let c = structure.section(spec, partial: SectionPartial(start: 3, length: 7), in: data)
+        guard
+          let c = structure.section(spec, partial: SectionPartial(start: 3, length: 7), in: data)
         else { continue }
         if case .range(let r) = c, r.lowerBound < 0 || r.upperBound > data.count {
           problems.append("section \(path) \(String(describing: text)) out of bounds: \(r)")
@@ -102,8 +104,11 @@ enum FuzzBodies {
       problems.append("encoded words still hold 8-bit bytes")
     }
     let roundTrip = EncodedWords.decode(Array(encoded.utf8))
-    if roundTrip != text && !text.contains("=?") && !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-      problems.append("RFC 2047 round trip changed \(text.debugDescription) to \(roundTrip.debugDescription)")
+    if roundTrip != text && !text.contains("=?")
+      && !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+    {
+      problems.append(
+        "RFC 2047 round trip changed \(text.debugDescription) to \(roundTrip.debugDescription)")
     }
     let field = HeaderFieldBuilder.field(name: "X-Test", value: text)
     let lines = field.split(separator: 0x0A, omittingEmptySubsequences: false)
@@ -129,7 +134,9 @@ enum FuzzBodies {
         .utf8)
     let structure = MessageStructure.parse(message)
     let start = Int(data.count % 5)
-    if let c = structure.section(spec, partial: SectionPartial(start: start, length: 4), in: message) {
+    if let c = structure.section(
+      spec, partial: SectionPartial(start: start, length: 4), in: message)
+    {
       if case .range(let r) = c, r.lowerBound < 0 || r.upperBound > message.count {
         problems.append("section out of bounds")
       }
@@ -139,7 +146,9 @@ enum FuzzBodies {
 
   private static func checkPart(_ p: MIMEPart, within outer: Range<Int>, _ problems: inout [String])
   {
-    if !(outer.lowerBound <= p.headerRange.lowerBound && p.headerRange.upperBound <= outer.upperBound) {
+    if !(outer.lowerBound <= p.headerRange.lowerBound
+      && p.headerRange.upperBound <= outer.upperBound)
+    {
       problems.append("header \(p.headerRange) outside \(outer)")
     }
     if !(outer.lowerBound <= p.bodyRange.lowerBound && p.bodyRange.upperBound <= outer.upperBound) {

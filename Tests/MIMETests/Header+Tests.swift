@@ -9,7 +9,9 @@ import Testing
   @Test func fieldsKeepTheirExactBytes() throws {
     let h = Header.parse(folded)
     #expect(h.fields.map(\.name) == ["Received", "Subject", "X-Empty"])
-    #expect(h.fields[0].rawBytes(in: folded).text == "Received: from a\r\n\tby b; Mon, 3 Feb 2025 10:00:00 +0000\r\n")
+    #expect(
+      h.fields[0].rawBytes(in: folded).text
+        == "Received: from a\r\n\tby b; Mon, 3 Feb 2025 10:00:00 +0000\r\n")
     #expect(h.fields[1].rawBytes(in: folded).text == "Subject : obs  \r\n")
     #expect(h.fields[0].unfoldedValue(in: folded) == "from a\tby b; Mon, 3 Feb 2025 10:00:00 +0000")
     #expect(h.fields[1].unfoldedValue(in: folded) == "obs")
@@ -86,7 +88,8 @@ import Testing
     #expect(lines.count > 3)
     let parsed = Header.parse(field)
     #expect(parsed.fields.count == 1)
-    #expect(parsed.fields[0].unfoldedValue(in: field).replacingOccurrences(of: "  ", with: " ") == value)
+    #expect(
+      parsed.fields[0].unfoldedValue(in: field).replacingOccurrences(of: "  ", with: " ") == value)
   }
 
   @Test func builtFieldsCannotInjectLines() {
@@ -105,6 +108,8 @@ import Testing
     let field = HeaderFieldBuilder.unstructuredField(name: "Subject", text: "Undelivered: Grüße")
     #expect(field.allSatisfy { $0 < 0x80 })
     #expect(Header.parse(field).fields[0].decodedValue(in: field) == "Undelivered: Grüße")
-    #expect(HeaderFieldBuilder.unstructuredField(name: "Subject", text: "plain").text == "Subject: plain\r\n")
+    #expect(
+      HeaderFieldBuilder.unstructuredField(name: "Subject", text: "plain").text
+        == "Subject: plain\r\n")
   }
 }

@@ -206,7 +206,8 @@ struct IMAPGrammarCheck {
       try string()
       try sp()
       try number()
-      let isMessage = type == Array("MESSAGE".utf8)
+      let isMessage =
+        type == Array("MESSAGE".utf8)
         && (subtype == Array("RFC822".utf8) || subtype == Array("GLOBAL".utf8))
       if isMessage {
         // body-type-msg = media-message SP body-fields SP envelope SP body SP body-fld-lines

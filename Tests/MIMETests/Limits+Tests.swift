@@ -14,7 +14,9 @@ import Testing
     var last: (bytes: Int, work: Int)?
     for n in [base, base * 2, base * 4] {
       let r = work(n)
-      #expect(Double(r.work) <= perByte * Double(r.bytes), "\(label): \(r.work) work for \(r.bytes) bytes")
+      #expect(
+        Double(r.work) <= perByte * Double(r.bytes), "\(label): \(r.work) work for \(r.bytes) bytes"
+      )
       if let last {
         let ratio = Double(r.work) / Double(max(last.work, 1))
         let grow = Double(r.bytes) / Double(last.bytes)
@@ -44,7 +46,8 @@ import Testing
 
   @Test func fiftyMegabyteLineInsideAMultipart() {
     var m = Array("Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\n".utf8)
-    m += [UInt8](repeating: 0x2D, count: 50_000_000)  // dashes, so every byte could start a boundary
+    // Dashes, so the line looks like the start of a boundary.
+    m += [UInt8](repeating: 0x2D, count: 50_000_000)
     m += Array("\r\n--b--\r\n".utf8)
     let (s, stats) = parse(m)
     #expect(s.root.children?.count == 1)
@@ -80,7 +83,9 @@ import Testing
 
   @Test func deepNestingIsCapped() {
     var m = [UInt8]()
-    for k in 0..<5_000 { m += Array("Content-Type: multipart/mixed; boundary=\"n\(k)x\"\r\n\r\n--n\(k)x\r\n".utf8) }
+    for k in 0..<5_000 {
+      m += Array("Content-Type: multipart/mixed; boundary=\"n\(k)x\"\r\n\r\n--n\(k)x\r\n".utf8)
+    }
     m += Array("\r\nleaf\r\n".utf8)
     let (s, stats) = parse(m)
     var depth = 0
@@ -112,7 +117,9 @@ import Testing
     expectLinear("boundaries", base: 2_000, perByte: 20) { lines in
       var m = [UInt8]()
       for k in 0..<100 {
-        m += Array("Content-Type: multipart/mixed; boundary=\"\(prefix)\(k)\"\r\n\r\n--\(prefix)\(k)\r\n".utf8)
+        m += Array(
+          "Content-Type: multipart/mixed; boundary=\"\(prefix)\(k)\"\r\n\r\n--\(prefix)\(k)\r\n"
+            .utf8)
       }
       m += Array("\r\n".utf8)
       for _ in 0..<lines { m += Array("--\(prefix)z\r\n".utf8) }
@@ -135,7 +142,9 @@ import Testing
   }
 
   @Test func nulBytes() {
-    let m: [UInt8] = Array("Subject: a".utf8) + [0, 0] + Array("b\r\nFrom: x".utf8) + [0] + Array("@y\r\n\r\n".utf8)
+    let m: [UInt8] =
+      Array("Subject: a".utf8) + [0, 0] + Array("b\r\nFrom: x".utf8) + [0]
+      + Array("@y\r\n\r\n".utf8)
       + [UInt8](repeating: 0, count: 1000)
     let (s, _) = parse(m)
     #expect(s.root.bodyOctets == 1000)
@@ -160,7 +169,9 @@ import Testing
     expectLinear("quoted", perByte: 1.01) { n in
       let v = Array(("\"" + String(repeating: "a, <b@c> ", count: n / 9)).utf8)
       var work = 0
-      let list = v.withUnsafeBytes { AddressParser.parse($0, 0..<$0.count, maxAddresses: 100, work: &work) }
+      let list = v.withUnsafeBytes {
+        AddressParser.parse($0, 0..<$0.count, maxAddresses: 100, work: &work)
+      }
       #expect(list.count == 1)
       return (v.count, work)
     }
@@ -170,7 +181,9 @@ import Testing
     expectLinear("comments", perByte: 1.01) { n in
       let v = Array((String(repeating: "(", count: n) + "a@b").utf8)
       var work = 0
-      let list = v.withUnsafeBytes { AddressParser.parse($0, 0..<$0.count, maxAddresses: 100, work: &work) }
+      let list = v.withUnsafeBytes {
+        AddressParser.parse($0, 0..<$0.count, maxAddresses: 100, work: &work)
+      }
       #expect(list.isEmpty)
       return (v.count, work)
     }
@@ -180,7 +193,9 @@ import Testing
     expectLinear("address soup", perByte: 2.1) { n in
       let v = Array(String(repeating: "<@a,:;<>\"\\.@", count: n / 13).utf8)
       var work = 0
-      _ = v.withUnsafeBytes { AddressParser.parse($0, 0..<$0.count, maxAddresses: .max, work: &work) }
+      _ = v.withUnsafeBytes {
+        AddressParser.parse($0, 0..<$0.count, maxAddresses: .max, work: &work)
+      }
       return (v.count, work)
     }
   }

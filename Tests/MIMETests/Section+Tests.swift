@@ -13,7 +13,10 @@ import Testing
     ("2.HEADER", SectionSpec(part: [2], text: .header)),
     ("2.TEXT", SectionSpec(part: [2], text: .text)),
     ("HEADER.FIELDS (From To)", SectionSpec(text: .headerFields(["From", "To"]))),
-    ("1.header.fields.not (\"Subject\" X-A)", SectionSpec(part: [1], text: .headerFieldsNot(["Subject", "X-A"]))),
+    (
+      "1.header.fields.not (\"Subject\" X-A)",
+      SectionSpec(part: [1], text: .headerFieldsNot(["Subject", "X-A"]))
+    ),
     ("MIME", nil),
     ("0", nil),
     ("1.0", nil),
@@ -58,18 +61,24 @@ import Testing
   @Test func parts() {
     #expect(section("1") == "See the forwarded message below.")
     #expect(section("1.MIME") == "Content-Type: text/plain; charset=utf-8\r\n\r\n")
-    #expect(section("2.MIME") == "Content-Type: message/rfc822\r\nContent-Disposition: inline\r\n\r\n")
+    #expect(
+      section("2.MIME") == "Content-Type: message/rfc822\r\nContent-Disposition: inline\r\n\r\n")
     #expect(section("2.HEADER") == Self.innerHeader)
     #expect(section("2")?.hasPrefix(Self.innerHeader) == true)
     #expect(section("2")?.hasSuffix("--notes-b--") == true)
     #expect(section("2.TEXT")?.hasPrefix("--notes-b\r\n") == true)
     #expect(section("2.1") == "Notes are attached.")
     #expect(section("2.2") == "owner,action\r\noscar,send agenda")
-    #expect(section("2.2.MIME") == "Content-Type: text/csv; name=actions.csv\r\nContent-Disposition: attachment; filename=actions.csv\r\n\r\n")
+    #expect(
+      section("2.2.MIME")
+        == "Content-Type: text/csv; name=actions.csv\r\nContent-Disposition: attachment; filename=actions.csv\r\n\r\n"
+    )
   }
 
   @Test func headerFields() {
-    #expect(section("2.HEADER.FIELDS (SUBJECT from)") == "From: Oscar <oscar@example.com>\r\nSubject: Meeting notes\r\n\r\n")
+    #expect(
+      section("2.HEADER.FIELDS (SUBJECT from)")
+        == "From: Oscar <oscar@example.com>\r\nSubject: Meeting notes\r\n\r\n")
     #expect(section("HEADER.FIELDS (X-None)") == "\r\n")
     let not = section("HEADER.FIELDS.NOT (From To Subject Date Message-ID)")
     #expect(not == "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"fwd-b\"\r\n\r\n")
@@ -91,7 +100,8 @@ import Testing
     #expect(section("1", SectionPartial(start: 0, length: 0)) == "")
     #expect(section("2.HEADER.FIELDS (Subject)", SectionPartial(start: 0, length: 7)) == "Subject")
     #expect(section("1", SectionPartial(start: Int.max, length: Int.max)) == "")
-    #expect(section("1", SectionPartial(start: 1, length: Int.max)) == "ee the forwarded message below.")
+    #expect(
+      section("1", SectionPartial(start: 1, length: Int.max)) == "ee the forwarded message below.")
   }
 
   @Test func singlePartMessage() {

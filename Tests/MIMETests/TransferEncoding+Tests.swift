@@ -2,7 +2,9 @@ import MIME
 import Testing
 
 @Suite struct TransferEncodingTests {
-  func b64(_ s: String) -> String { String(decoding: TransferEncoding.base64.decode(Array(s.utf8)), as: UTF8.self) }
+  func b64(_ s: String) -> String {
+    String(decoding: TransferEncoding.base64.decode(Array(s.utf8)), as: UTF8.self)
+  }
   func qp(_ s: String) -> String {
     String(decoding: TransferEncoding.quotedPrintable.decode(Array(s.utf8)), as: UTF8.self)
   }
@@ -43,12 +45,17 @@ import Testing
   @Test func corpusBodiesDecode() throws {
     let message = Message(Corpus.message("encodings"))
     let parts = try #require(message.structure.root.children)
-    #expect(parts.map(\.transferEncoding) == [
-      .sevenBit, .eightBit, .binary, .base64, .quotedPrintable, .other("x-uuencode"),
-    ])
+    #expect(
+      parts.map(\.transferEncoding) == [
+        .sevenBit, .eightBit, .binary, .base64, .quotedPrintable, .other("x-uuencode"),
+      ])
     #expect(message.text(of: parts[1]) == "eight bit: naïve café")
-    #expect(message.decodedBody(of: parts[2]) == Array("binary".utf8) + [0, 1, 2, 0xFF] + Array(" bytes".utf8))
+    #expect(
+      message.decodedBody(of: parts[2]) == Array("binary".utf8) + [0, 1, 2, 0xFF]
+        + Array(" bytes".utf8))
     #expect(message.text(of: parts[3]) == String(repeating: "Base64 text: Grüße, 世界\n", count: 4))
-    #expect(message.text(of: parts[4]) == "Quoted=printable with soft break and café and trailing\r\nline")
+    #expect(
+      message.text(of: parts[4]) == "Quoted=printable with soft break and café and trailing\r\nline"
+    )
   }
 }
