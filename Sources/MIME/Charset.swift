@@ -31,8 +31,10 @@ public enum Charset {
 
   private static let aliases: [String: String] = [
     "utf-8": "UTF-8", "utf8": "UTF-8", "unicode-1-1-utf-8": "UTF-8", "x-unicode20utf8": "UTF-8",
-    "us-ascii": "UTF-8", "ascii": "UTF-8", "ansi_x3.4-1968": "UTF-8", "us": "UTF-8",
-    "iso646-us": "UTF-8", "default": "UTF-8", "x-unknown": "UTF-8", "unknown-8bit": "UTF-8",
+    // "US-ASCII" text with 8-bit bytes is mislabelled: UTF-8 when valid, else windows-1252.
+    "us-ascii": "US-ASCII", "ascii": "US-ASCII", "ansi_x3.4-1968": "US-ASCII", "us": "US-ASCII",
+    "iso646-us": "US-ASCII", "default": "US-ASCII", "x-unknown": "US-ASCII",
+    "unknown-8bit": "US-ASCII",
     // WHATWG Encoding: Latin-1 labels mean windows-1252 in practice.
     "iso-8859-1": "CP1252", "latin1": "CP1252", "l1": "CP1252", "iso_8859-1": "CP1252",
     "iso8859-1": "CP1252", "iso-ir-100": "CP1252", "cp819": "CP1252", "ibm819": "CP1252",
@@ -72,6 +74,10 @@ public enum Charset {
       return String(validating: bytes, as: UTF8.self) ?? asciiOrReplacement(bytes)
     }
     if name == "UTF-8" { return String(decoding: bytes, as: UTF8.self) }
+    if name == "US-ASCII" {
+      if let s = String(validating: bytes, as: UTF8.self) { return s }
+      return decode(bytes, charset: "windows-1252")
+    }
     if bytes.allSatisfy({ $0 < 0x80 }) && !name.hasPrefix("UTF-") && name != "ISO-2022-KR"
       && !name.hasPrefix("ISO-2022-JP")
     {

@@ -66,6 +66,7 @@ import Testing
 
   @Test func charsetNames() {
     #expect(Charset.iconvName(for: "UTF-8") == "UTF-8")
+    #expect(Charset.iconvName(for: "us-ascii") == "US-ASCII")
     #expect(Charset.iconvName(for: " \"iso-8859-1\" ") == "CP1252")
     #expect(Charset.iconvName(for: "ISO_8859-15") == "ISO-8859-15")
     #expect(Charset.iconvName(for: "iso-8859-12") == nil)
@@ -86,6 +87,9 @@ import Testing
     #expect(Charset.decode([UInt8](), charset: "euc-jp") == "")
     #expect(Charset.decode([0xE9], charset: "latin1") == "é")
     #expect(Charset.decode([0x80], charset: "windows-1252") == "€")
+    // Mislabelled US-ASCII: UTF-8 when it is valid UTF-8, else windows-1252.
+    #expect(Charset.decode([0x63, 0x61, 0x66, 0xC3, 0xA9], charset: "us-ascii") == "café")
+    #expect(Charset.decode([0x63, 0x61, 0x66, 0xE9], charset: "US-ASCII") == "café")
   }
 
   @Test func largeInputCrossesTheConverterBuffer() {

@@ -27,15 +27,14 @@ enum MIMEBench {
       let (mbps, bytes, time) = measure(w, seconds: seconds)
       totalBytes += bytes
       totalTime += time
+      let label = w.name.padding(toLength: 45, withPad: " ", startingAt: 0)
       print(
-        String(
-          format: "%-45@ %9.1f MB/s  (%d messages, %d bytes)", w.name as NSString, mbps,
-          w.messages.count, w.bytes))
+        label
+          + String(format: "%9.1f MB/s  (%d messages, %d bytes)", mbps, w.messages.count, w.bytes))
     }
-    print(
-      String(
-        format: "%-45@ %9.1f MB/s", "mix (all of the above, by bytes)" as NSString,
-        totalBytes / totalTime / 1e6))
+    let label = "mix (all of the above, by bytes)".padding(
+      toLength: 45, withPad: " ", startingAt: 0)
+    print(label + String(format: "%9.1f MB/s", totalBytes / totalTime / 1e6))
   }
 
   /// Parses every message of `w` repeatedly for about `seconds`; returns MB/s.
