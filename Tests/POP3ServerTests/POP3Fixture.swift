@@ -40,6 +40,8 @@ final class POP3Fixture: Sendable {
   let sink: LogSink
   let service: POP3Service
   let tlsContext: TLSContext?
+  /// Every session started, so `close` can drop and wait for the ones a test left open.
+  private let sessions = Mutex<[(client: MemoryStream, task: Task<Void, Never>)]>([])
 
   private init(
     directory: String, store: MailStore, settings: POP3Settings, tlsContext: TLSContext?
@@ -83,7 +85,13 @@ final class POP3Fixture: Sendable {
     }
   }
 
+  /// Drops every session a test left open (the client vanishing, as a dropped
+  /// connection) and waits for it to end before the store closes.
   private func close() async {
+    for (client, task) in sessions.withLock({ $0 }) {
+      await client.close()
+      await task.value
+    }
     await store.close()
     hasher.shutdown()
   }
@@ -169,6 +177,7 @@ final class POP3Fixture: Sendable {
     let task = Task {
       await service.serve(stream: serverEnd, client: client, implicitTLS: implicitTLS)
     }
+    sessions.withLock { $0.append((clientEnd, task)) }
     return (POP3TestClient(clientEnd), task, serverEnd)
   }
 
