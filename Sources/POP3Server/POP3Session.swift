@@ -176,11 +176,17 @@ final class POP3Session {
   }
 
   /// Writes everything queued.
+  /// - Throws: `POP3SessionError.write`, so a failed or timed-out write is never taken
+  ///   for an idle client (which still gets a goodbye).
   func flush() async throws {
     guard !output.isEmpty else { return }
     let bytes = output
     output = []
-    try await stream.write(bytes)
+    do {
+      try await stream.write(bytes)
+    } catch {
+      throw POP3SessionError.write(error)
+    }
   }
 
   // MARK: - STLS

@@ -3,6 +3,9 @@
 enum POP3SessionError: Error, CustomStringConvertible {
   /// The client closed the connection in the middle of an exchange (a SASL dialogue).
   case clientClosed
+  /// Writing to the client failed or timed out (it stopped reading): nothing more can
+  /// be sent, not even a goodbye.
+  case write(any Error)
   /// The STLS or pop3s handshake failed; nothing more can be said in plaintext.
   case tls(any Error)
   /// Reading a message from the store, or writing it, failed after its `+OK` line was
@@ -13,6 +16,7 @@ enum POP3SessionError: Error, CustomStringConvertible {
   var description: String {
     switch self {
     case .clientClosed: "client closed the connection during authentication"
+    case .write(let error): "write to the client failed: \(error)"
     case .tls(let error): "TLS handshake failed: \(error)"
     case .retrieval(let error): "RETR/TOP failed mid-response: \(error)"
     }
