@@ -86,7 +86,7 @@ final class POP3Session {
       queue(state.greeting)
       end = try await commandLoop()
     } catch {
-      end = await failed(error)
+      end = failed(error)
     }
     if end != .error { try? await flush() }
     await release()
@@ -143,7 +143,7 @@ final class POP3Session {
 
   /// Ends a session that stopped on an error: says why where the client can still hear
   /// it, and names the end for the log.
-  private func failed(_ error: any Error) async -> POP3SessionEnd {
+  private func failed(_ error: any Error) -> POP3SessionEnd {
     switch error {
     case is CancellationError:
       // Graceful shutdown: the service group cancelled the connection tasks.
@@ -212,12 +212,13 @@ final class POP3Session {
 
   // MARK: - UPDATE
 
-  /// QUIT in TRANSACTION (RFC 1939 §6): outstanding `\Seen` writes, then every message
-  /// marked deleted goes in one transaction; the lock is released before the reply, so a
-  /// client reconnecting as soon as it reads `+OK` finds the maildrop free.
+  /// QUIT in TRANSACTION (RFC 1939 §6): every message marked deleted goes in one
+  /// transaction; the lock is released before the reply, so a client reconnecting as soon
+  /// as it reads `+OK` finds the maildrop free. Outstanding `\Seen` writes are not waited
+  /// for here (the next session's snapshot does not depend on them, and the store skips
+  /// UIDs expunged meanwhile); `release()` waits for them before the session ends.
   private func update(expunging uids: [UInt32]) async -> [UInt8] {
     guard let open = maildrop else { return state.updateFinished(succeeded: false) }
-    await open.seen.finish()
     var succeeded = true
     if !uids.isEmpty {
       do {

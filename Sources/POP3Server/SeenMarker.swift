@@ -8,8 +8,8 @@ import Synchronization
 /// so a client downloading 10,000 messages costs a few hundred commits, not 10,000, and
 /// an IMAP client still sees the flag within one commit of the download.
 ///
-/// `finish()` waits until everything queued is written; the session calls it before the
-/// QUIT expunge and on every other way out, so a dropped connection keeps its `\Seen`s.
+/// `finish()` waits until everything queued is written; the session calls it at its end,
+/// however it ends, so a dropped connection keeps its `\Seen`s too.
 final class SeenMarker: Sendable {
   private struct State {
     var pending: [UInt32] = []
