@@ -31,6 +31,7 @@ enum ServeCommand {
 
     let runtime = try await RuntimeSetup.make(inv, config, logger: logger)
 
+    let handlers = ProtocolHandlers(runtime: runtime)
     var services: [ListenerService] = []
     for service in ListenService.allCases {
       for address in config.listen[service] {
@@ -38,7 +39,7 @@ enum ServeCommand {
           services.append(
             try ListenerService(
               service: service, address: socketAddress, runtime: runtime,
-              handler: PendingProtocolSession.handler(service, runtime: runtime)))
+              reject: handlers.reject(for: service), handler: handlers.handler(for: service)))
         }
       }
     }

@@ -16,6 +16,7 @@ final class ListenerService: Service {
 
   init(
     service: ListenService, address socketAddress: SocketAddress, runtime: ServerRuntime,
+    reject: @escaping @Sendable (TCPConnection) async -> Void = { _ in },
     handler: @escaping @Sendable (TCPConnection) async -> Void
   ) throws(CLIError) {
     self.service = service
@@ -37,7 +38,7 @@ final class ListenerService: Service {
       }
     self.server = TCPServer(
       listener: listener, limiter: runtime.limiter, proxy: policy,
-      logger: runtime.logger.component(service.rawValue), handler: handler)
+      logger: runtime.logger.component(service.rawValue), reject: reject, handler: handler)
   }
 
   /// The bound address (the real port when the configuration said 0).
