@@ -30,7 +30,8 @@ import Testing
 
   @Test func overLongLinesAreDroppedToTheirEnd() {
     // limit 10: "123456789\r\n" is 11 octets, too long; "12345678\r\n" is exactly 10.
-    let wire = bytes("12345678\r\n123456789\r\nok\r\n" + String(repeating: "x", count: 50) + "\r\nend\r\n")
+    let wire = bytes(
+      "12345678\r\n123456789\r\nok\r\n" + String(repeating: "x", count: 50) + "\r\nend\r\n")
     let expected: [Frame] = [
       .line(bytes("12345678"), bareLF: false), .tooLong, .line(bytes("ok"), bareLF: false),
       .tooLong, .line(bytes("end"), bareLF: false),
@@ -38,7 +39,9 @@ import Testing
     #expect(frames([wire], limit: 10) == expected)
     // Drip-feed: every 2-way split and byte by byte give the same frames.
     for cut in 0...wire.count {
-      #expect(frames([Array(wire[..<cut]), Array(wire[cut...])], limit: 10) == expected, "split at \(cut)")
+      #expect(
+        frames([Array(wire[..<cut]), Array(wire[cut...])], limit: 10) == expected, "split at \(cut)"
+      )
     }
     #expect(frames(wire.map { [$0] }, limit: 10) == expected)
   }

@@ -90,7 +90,9 @@ import Testing
     var out: [UInt8] = []
     #expect(decoder.decode(wire, into: &out) == DecodeProgress(consumed: 7, isComplete: true))
     // Once complete, nothing more is taken.
-    #expect(decoder.decode(bytes("QUIT\r\n"), into: &out) == DecodeProgress(consumed: 0, isComplete: true))
+    #expect(
+      decoder.decode(bytes("QUIT\r\n"), into: &out) == DecodeProgress(consumed: 0, isComplete: true)
+    )
     #expect(out == bytes("Hi\r\n"))
   }
 
@@ -129,7 +131,8 @@ import Testing
     let long = runData([bytes("a\r\n" + line998 + "y\r\n.\r\n")])
     #expect(long.facts.longestLine == 999)
     #expect(long.facts.rejection(under: SMTPLimits()) == nil)
-    #expect(long.facts.rejection(under: SMTPLimits(rejectLongTextLines: true)) == .lineTooLongInData)
+    #expect(
+      long.facts.rejection(under: SMTPLimits(rejectLongTextLines: true)) == .lineTooLongInData)
     // The line is kept intact.
     #expect(long.output == bytes("a\r\n" + line998 + "y\r\n"))
   }
@@ -137,7 +140,8 @@ import Testing
   @Test func countsReceivedFieldsInTheHeaderOnly() {
     var header = ""
     for i in 0..<51 { header += "Received: from hop\(i)\r\n\tby somewhere\r\n" }
-    let wire = header + "received : spaced\r\nRECEIVED:x\r\nX-Received: no\r\nReceived-SPF: no\r\n"
+    let wire =
+      header + "received : spaced\r\nRECEIVED:x\r\nX-Received: no\r\nReceived-SPF: no\r\n"
       + "Subject: loop\r\n\r\nReceived: in the body\r\n.\r\n"
     let (run, mismatches) = dripFeedData(bytes(wire))
     #expect(mismatches.isEmpty)

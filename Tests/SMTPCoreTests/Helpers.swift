@@ -35,7 +35,8 @@ func runData(_ pieces: [[UInt8]], storageLimit: Int = .max) -> DataRun {
     let p = decoder.decode(piece, into: &output)
     consumed += p.consumed
   }
-  return DataRun(output: output, consumed: consumed, complete: decoder.isComplete, facts: decoder.facts)
+  return DataRun(
+    output: output, consumed: consumed, complete: decoder.isComplete, facts: decoder.facts)
 }
 
 /// The drip-feed check: whole, every 2-way split and byte by byte must agree.

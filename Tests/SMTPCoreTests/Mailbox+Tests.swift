@@ -58,7 +58,11 @@ import Testing
     #expect(Mailbox.parse("jörg@example.com")?.isASCII == false)
     // Bytes that are not UTF-8 never make an address.
     let latin1: [UInt8] = bytes("MAIL FROM:<j") + [0xF6] + bytes("rg@example.com> SMTPUTF8")
-    guard case .failure(let e) = Result(catching: { () throws(CommandError) in try CommandParser().parse(latin1) }) else {
+    guard
+      case .failure(let e) = Result(catching: { () throws(CommandError) in
+        try CommandParser().parse(latin1)
+      })
+    else {
       Issue.record("Latin-1 address parsed")
       return
     }
@@ -97,17 +101,31 @@ import Testing
     let domain = [label, label, String(repeating: "c", count: 61)].joined(separator: ".")
     let path = "<\(local)@\(domain)>"
     #expect(path.utf8.count == 256)
-    #expect(parse("RCPT TO:\(path)") == .success(.rcpt(.mailbox(mailbox(local, domain)), RcptParameters())))
+    #expect(
+      parse("RCPT TO:\(path)")
+        == .success(.rcpt(.mailbox(mailbox(local, domain)), RcptParameters())))
     let longer = "<\(local)@\(domain)c>"
-    #expect(parse("RCPT TO:\(longer)") == .failure(.badRecipientAddress("Bad recipient address syntax: path longer than 256 octets")))
+    #expect(
+      parse("RCPT TO:\(longer)")
+        == .failure(
+          .badRecipientAddress("Bad recipient address syntax: path longer than 256 octets")))
   }
 
   @Test func encodingQuotesOnlyWhenNeeded() {
-    #expect(Mailbox(localPart: "plain", domain: .domain(Domain("x.example")!)).description == "plain@x.example")
-    #expect(Mailbox(localPart: "with space", domain: .domain(Domain("x.example")!)).description == "\"with space\"@x.example")
-    #expect(Mailbox(localPart: "q\"b\\s", domain: .domain(Domain("x.example")!)).description == "\"q\\\"b\\\\s\"@x.example")
-    #expect(Mailbox(localPart: "a..b", domain: .domain(Domain("x.example")!)).description == "\"a..b\"@x.example")
-    #expect(Mailbox(localPart: "", domain: .domain(Domain("x.example")!)).description == "\"\"@x.example")
+    #expect(
+      Mailbox(localPart: "plain", domain: .domain(Domain("x.example")!)).description
+        == "plain@x.example")
+    #expect(
+      Mailbox(localPart: "with space", domain: .domain(Domain("x.example")!)).description
+        == "\"with space\"@x.example")
+    #expect(
+      Mailbox(localPart: "q\"b\\s", domain: .domain(Domain("x.example")!)).description
+        == "\"q\\\"b\\\\s\"@x.example")
+    #expect(
+      Mailbox(localPart: "a..b", domain: .domain(Domain("x.example")!)).description
+        == "\"a..b\"@x.example")
+    #expect(
+      Mailbox(localPart: "", domain: .domain(Domain("x.example")!)).description == "\"\"@x.example")
     #expect(ReversePath.null.description == "<>")
     #expect(ForwardPath.postmaster.description == "<Postmaster>")
   }

@@ -5,8 +5,15 @@ import Testing
   static let encodings: [(Reply, String)] = [
     (Reply(250, EnhancedStatusCode(2, 0, 0), "OK"), "250 2.0.0 OK\r\n"),
     (Reply.greeting(host: "mx.example.com"), "220 mx.example.com ESMTP ready\r\n"),
-    (Reply(code: 250, lines: ["mx.example.com", "PIPELINING", "SIZE 1000"]), "250-mx.example.com\r\n250-PIPELINING\r\n250 SIZE 1000\r\n"),
-    (Reply(code: 550, enhancedCode: EnhancedStatusCode(5, 1, 1), lines: ["No such user", "Really"]), "550-5.1.1 No such user\r\n550 5.1.1 Really\r\n"),
+    (
+      Reply(code: 250, lines: ["mx.example.com", "PIPELINING", "SIZE 1000"]),
+      "250-mx.example.com\r\n250-PIPELINING\r\n250 SIZE 1000\r\n"
+    ),
+    (
+      Reply(
+        code: 550, enhancedCode: EnhancedStatusCode(5, 1, 1), lines: ["No such user", "Really"]),
+      "550-5.1.1 No such user\r\n550 5.1.1 Really\r\n"
+    ),
     (Reply(code: 250, lines: []), "250 \r\n"),
     (Reply(code: 250, enhancedCode: EnhancedStatusCode(2, 0, 0), lines: [""]), "250 2.0.0\r\n"),
     (Reply(code: 250, lines: ["", ""]), "250-\r\n250 \r\n"),
@@ -83,7 +90,11 @@ import Testing
     #expect(parser.isInsideReply)
     #expect(try parser.parse(line: bytes("250-second")) == nil)
     let reply = try #require(try parser.parse(line: bytes("250 2.1.0 third")))
-    #expect(reply == Reply(code: 250, enhancedCode: EnhancedStatusCode(2, 1, 0), lines: ["first", "second", "third"]))
+    #expect(
+      reply
+        == Reply(
+          code: 250, enhancedCode: EnhancedStatusCode(2, 1, 0), lines: ["first", "second", "third"])
+    )
     #expect(!parser.isInsideReply)
     // The next reply starts afresh.
     #expect(try parser.parse(line: bytes("221 Bye")) == Reply(221, nil, "Bye"))
@@ -92,7 +103,8 @@ import Testing
   @Test func enhancedCodeOnlyWhenClassMatches() throws {
     var parser = ReplyParser()
     #expect(try parser.parse(line: bytes("250 5.1.1 text")) == Reply(250, nil, "5.1.1 text"))
-    #expect(try parser.parse(line: bytes("550 5.1.1")) == Reply(550, EnhancedStatusCode(5, 1, 1), ""))
+    #expect(
+      try parser.parse(line: bytes("550 5.1.1")) == Reply(550, EnhancedStatusCode(5, 1, 1), ""))
     #expect(try parser.parse(line: bytes("550 5.1.1x")) == Reply(550, nil, "5.1.1x"))
     #expect(try parser.parse(line: bytes("250")) == Reply(250, nil, ""))
   }

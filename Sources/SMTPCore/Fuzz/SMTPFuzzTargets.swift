@@ -88,7 +88,9 @@ public enum SMTPFuzzTargets {
       }
     } else {
       if whole.consumed != input.count { problems.append("incomplete DATA left input unread") }
-      if input.firstRange(of: terminator) != nil || input.starts(with: [ASCII.dot, ASCII.cr, ASCII.lf]) {
+      if input.firstRange(of: terminator) != nil
+        || input.starts(with: [ASCII.dot, ASCII.cr, ASCII.lf])
+      {
         problems.append("DataDecoder missed a terminator")
       }
     }
@@ -111,7 +113,14 @@ public enum SMTPFuzzTargets {
   /// state machine, DATA and BDAT, with a fixed reply policy. Checks the bounds that protect a
   /// server: held bytes, counters and stream accounting.
   public static func session(_ input: [UInt8]) -> [String] {
+    runSession(input).problems
+  }
+
+  /// The session driver behind `session`; also returns the commands it handled, in order, so
+  /// tests can check that nothing inside a message was taken for a command.
+  static func runSession(_ input: [UInt8]) -> (problems: [String], commands: [Command]) {
     var problems: [String] = []
+    var commands: [Command] = []
     let limits = SMTPLimits(
       commandLineLength: 128, saslLineLength: 256, maxMessageSize: 64, maxRecipients: 3,
       maxErrors: 5)
@@ -182,6 +191,7 @@ public enum SMTPFuzzTargets {
         _ = state.record(error.reply, for: nil)
         continue
       }
+      commands.append(command)
       if let refusal = state.check(command) {
         _ = state.record(refusal, for: command)
         if case .bdat(let size, _) = command { discard = size }
@@ -216,7 +226,7 @@ public enum SMTPFuzzTargets {
       if state.errorCount > limits.maxErrors + 1 { problems.append("error limit not enforced") }
     }
     if i > input.count { problems.append("session consumed past the input") }
-    return problems
+    return (problems, commands)
   }
 
   private struct DataResult: Equatable {

@@ -97,13 +97,17 @@ public enum AddressLiteral: Sendable, Hashable, CustomStringConvertible {
     var head = Array(text)
     var tail: [UInt8] = []
     var compressed = false
-    if let i = (0..<head.count - 1).first(where: { head[$0] == ASCII.colon && head[$0 + 1] == ASCII.colon }) {
+    if let i = (0..<head.count - 1).first(where: {
+      head[$0] == ASCII.colon && head[$0 + 1] == ASCII.colon
+    }) {
       tail = Array(head[(i + 2)...])
       head = Array(head[..<i])
       compressed = true
-      if tail.count >= 2 && tail.indices.dropLast().contains(where: {
-        tail[$0] == ASCII.colon && tail[$0 + 1] == ASCII.colon
-      }) {
+      if tail.count >= 2
+        && tail.indices.dropLast().contains(where: {
+          tail[$0] == ASCII.colon && tail[$0 + 1] == ASCII.colon
+        })
+      {
         return nil
       }
     }

@@ -30,7 +30,8 @@ public struct Domain: Sendable, Hashable, CustomStringConvertible {
   static func parse(_ scanner: inout ByteScanner) throws(AddressError) -> Domain {
     let start = scanner.index
     while true {
-      let label = scanner.take(while: { ASCII.isAlphaDigit($0) || $0 == ASCII.hyphen || $0 >= 0x80 })
+      let label = scanner.take(while: { ASCII.isAlphaDigit($0) || $0 == ASCII.hyphen || $0 >= 0x80 }
+      )
       guard let first = label.first, let last = label.last else {
         throw AddressError("empty label in domain")
       }

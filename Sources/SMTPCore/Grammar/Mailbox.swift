@@ -96,7 +96,9 @@ public struct Mailbox: Sendable, Hashable, CustomStringConvertible {
       local = Array(dotString)
     }
     // RFC 5321 §4.5.3.1.1, counted as written (quotes and escapes included).
-    guard scanner.index - start <= 64 else { throw AddressError("local part longer than 64 octets") }
+    guard scanner.index - start <= 64 else {
+      throw AddressError("local part longer than 64 octets")
+    }
     guard let localPart = ASCII.string(validating: local) else {
       throw AddressError("local part is not valid UTF-8")
     }

@@ -127,7 +127,8 @@ extension Reply {
   /// `530 5.7.0`: MAIL before AUTH where AUTH is required (RFC 4954 §6).
   public static let authRequired = Reply(530, esc(5, 7, 0), "Authentication required")
   /// `530 5.7.0`: a command that needs TLS first (RFC 3207 §4).
-  public static let startTLSRequired = Reply(530, esc(5, 7, 0), "Must issue a STARTTLS command first")
+  public static let startTLSRequired = Reply(
+    530, esc(5, 7, 0), "Must issue a STARTTLS command first")
   /// `454 4.7.0`: STARTTLS not possible now (RFC 3207 §4).
   public static let tlsNotAvailable = Reply(454, esc(4, 7, 0), "TLS not available")
   /// `235 2.7.0` (RFC 4954 §6).

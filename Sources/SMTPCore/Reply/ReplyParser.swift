@@ -23,7 +23,10 @@ public struct ReplyParser: Sendable {
   /// After an error the parser is reset; the connection is beyond repair anyway.
   public mutating func parse(line: some Collection<UInt8>) throws(ReplyParseError) -> Reply? {
     do {
-      return try parseLine(Array(line))
+      // Control characters the encoder would not write become spaces first, as there, so a
+      // reply reads the same before and after a round trip.
+      return try parseLine(
+        line.map { $0 == ASCII.cr || $0 == ASCII.lf || $0 == 0 ? ASCII.space : $0 })
     } catch {
       self = ReplyParser(limits: limits)
       throw error
@@ -70,10 +73,7 @@ public struct ReplyParser: Sendable {
         scanner.index = start
       }
     }
-    // Control characters the encoder would not write become spaces, as there.
-    lines.append(
-      ASCII.lossyString(
-        scanner.remaining.map { $0 == ASCII.cr || $0 == ASCII.lf || $0 == 0 ? ASCII.space : $0 }))
+    lines.append(ASCII.lossyString(scanner.remaining))
     guard last, let code else { return nil }
     let reply = Reply(code: code, enhancedCode: enhanced, lines: lines)
     self = ReplyParser(limits: limits)
