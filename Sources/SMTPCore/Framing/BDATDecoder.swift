@@ -78,7 +78,7 @@ public struct BDATDecoder: Sendable {
       facts.scan(span)
       let room = max(0, storageLimit - storedCount)
       let stored = min(room, take)
-      output.append(contentsOf: UnsafeRawBufferPointer(rebasing: span[0..<stored]))
+      output.appendBytes(UnsafeRawBufferPointer(rebasing: span[0..<stored]))
       storedCount += stored
     }
     if take > 0 && remaining == 0 { completeChunk() }

@@ -38,7 +38,7 @@ public struct CommandLineFramer: Sendable {
           partial = []
           skipping = true
         } else {
-          partial.append(contentsOf: input)
+          partial.appendBytes(input)
         }
       }
       return (input.count, nil)
@@ -50,7 +50,7 @@ public struct CommandLineFramer: Sendable {
     }
     var line = partial
     partial = []
-    line.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[0..<lf]))
+    line.appendBytes(UnsafeRawBufferPointer(rebasing: input[0..<lf]))
     let crlf = line.last == ASCII.cr
     if crlf { line.removeLast() }
     return (lf + 1, .line(line, bareLF: !crlf))

@@ -125,7 +125,7 @@ public struct DataDecoder: Sendable {
     let room = storageLimit - storedCount
     guard room > 0 else { return }
     let take = min(room, span.count)
-    output.append(contentsOf: UnsafeRawBufferPointer(rebasing: span[0..<take]))
+    output.appendBytes(UnsafeRawBufferPointer(rebasing: span[0..<take]))
     storedCount += take
   }
 

@@ -15,26 +15,41 @@ public struct DotStuffer: Sendable {
   public mutating func encode(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) {
     precondition(!finished, "DotStuffer.encode after finish")
     output.reserveCapacity(output.count + input.count + input.count / 64 + 8)
-    for b in input {
+    let n = input.count
+    var i = 0
+    while i < n {
       if pendingCR {
+        // CRLF, or a bare CR made into one.
         pendingCR = false
         output.append(ASCII.cr)
         output.append(ASCII.lf)
         atLineStart = true
-        if b == ASCII.lf { continue }
+        if input[i] == ASCII.lf {
+          i += 1
+          continue
+        }
       }
-      switch b {
-      case ASCII.cr:
+      if atLineStart && input[i] == ASCII.dot { output.append(ASCII.dot) }
+      // Copy the run up to the next CR or LF in one go.
+      let start = i
+      while i < n {
+        let b = input[i]
+        if b <= ASCII.cr && (b == ASCII.cr || b == ASCII.lf) { break }
+        i += 1
+      }
+      if i > start {
+        output.appendBytes(UnsafeRawBufferPointer(rebasing: input[start..<i]))
+        atLineStart = false
+      }
+      guard i < n else { break }
+      if input[i] == ASCII.cr {
         pendingCR = true
-      case ASCII.lf:
+      } else {
         output.append(ASCII.cr)
         output.append(ASCII.lf)
         atLineStart = true
-      default:
-        if atLineStart && b == ASCII.dot { output.append(ASCII.dot) }
-        output.append(b)
-        atLineStart = false
       }
+      i += 1
     }
   }
 

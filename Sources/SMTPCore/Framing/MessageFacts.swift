@@ -28,7 +28,8 @@ public struct MessageFacts: Sendable, Hashable {
     case skipLine
   }
 
-  private static let receivedName: [UInt8] = Array("received".utf8)
+  /// The field name matched, in lower case.
+  private static let receivedName: StaticString = "received"
 
   private var header = HeaderState.lineStart
   private var inHeader = true
@@ -57,29 +58,60 @@ public struct MessageFacts: Sendable, Hashable {
   /// Takes the next bytes of the message.
   public mutating func scan(_ bytes: UnsafeRawBufferPointer) {
     precondition(!finished, "MessageFacts.scan after finish")
-    size += bytes.count
+    let n = bytes.count
+    size += n
+    var i = 0
     var high: UInt8 = 0
-    for b in bytes {
-      high |= b
-      if b == ASCII.lf {
-        if previousCR {
-          longestLine = max(longestLine, lineLength - 1)
-          lineLength = 0
-          if inHeader { endHeaderLine() }
-        } else {
-          hasBareLF = true
-          lineLength += 1
-          if inHeader { header = .skipLine }
-        }
-        previousCR = false
+    while i < n {
+      if inHeader && header != .skipLine {
+        // The start of a header line goes byte by byte through the `Received:` matcher.
+        let b = bytes[i]
+        i += 1
+        high |= b
+        step(b)
+        if inHeader && b != ASCII.lf { stepHeader(b) }
         continue
       }
-      if previousCR { hasBareCR = true }
-      previousCR = b == ASCII.cr
-      lineLength += 1
-      if inHeader { stepHeader(b) }
+      // Elsewhere only CR and LF matter: skip runs of other octets in a tight loop.
+      let start = i
+      while i < n {
+        let b = bytes[i]
+        if b <= ASCII.cr && (b == ASCII.cr || b == ASCII.lf) { break }
+        high |= b
+        i += 1
+      }
+      if i > start {
+        if previousCR {
+          hasBareCR = true
+          previousCR = false
+        }
+        lineLength += i - start
+      }
+      guard i < n else { break }
+      step(bytes[i])
+      i += 1
     }
     if high & 0x80 != 0 { hasEightBit = true }
+  }
+
+  /// Line bookkeeping for one octet; a CRLF also ends a header line.
+  private mutating func step(_ b: UInt8) {
+    if b == ASCII.lf {
+      if previousCR {
+        longestLine = max(longestLine, lineLength - 1)
+        lineLength = 0
+        if inHeader { endHeaderLine() }
+      } else {
+        hasBareLF = true
+        lineLength += 1
+        if inHeader { header = .skipLine }
+      }
+      previousCR = false
+      return
+    }
+    if previousCR { hasBareCR = true }
+    previousCR = b == ASCII.cr
+    lineLength += 1
   }
 
   /// Takes bytes from an array.
@@ -105,7 +137,8 @@ public struct MessageFacts: Sendable, Hashable {
   }
 
   private mutating func stepHeader(_ b: UInt8) {
-    let name = MessageFacts.receivedName
+    let name = MessageFacts.receivedName.utf8Start
+    let length = MessageFacts.receivedName.utf8CodeUnitCount
     switch header {
     case .lineStart:
       if b == ASCII.cr {
@@ -114,7 +147,7 @@ public struct MessageFacts: Sendable, Hashable {
         header = ASCII.lower(b) == name[0] ? .name(1) : .skipLine
       }
     case .name(let n):
-      if n < name.count {
+      if n < length {
         header = ASCII.lower(b) == name[n] ? .name(n + 1) : .skipLine
       } else if b == ASCII.colon {
         receivedCount += 1
