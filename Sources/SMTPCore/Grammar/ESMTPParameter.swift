@@ -1,0 +1,50 @@
+/// One `esmtp-param` of MAIL or RCPT before it is interpreted (RFC 5321 §4.1.2):
+/// `esmtp-keyword ["=" esmtp-value]`.
+struct ESMTPParameter {
+  /// The keyword in upper case.
+  let keyword: String
+  /// The raw value bytes, nil when there was no `=`.
+  let value: ArraySlice<UInt8>?
+
+  /// Mail-parameters = esmtp-param *(SP esmtp-param)
+  /// esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
+  /// esmtp-value = 1*(%d33-60 / %d62-126)   ; RFC 6531 adds UTF8-non-ascii
+  ///
+  /// Runs of spaces between parameters are tolerated. Returns nil on a syntax error, with the
+  /// offending text.
+  static func parseList(_ scanner: inout ByteScanner) -> Result<[ESMTPParameter], SyntaxText> {
+    var out: [ESMTPParameter] = []
+    while !scanner.isAtEnd {
+      let keyword = scanner.take(while: { ASCII.isAlphaDigit($0) || $0 == ASCII.hyphen })
+      guard let first = keyword.first, ASCII.isAlphaDigit(first) else {
+        return .failure(SyntaxText("invalid parameter keyword"))
+      }
+      var value: ArraySlice<UInt8>?
+      if scanner.take(ASCII.equals) {
+        let v = scanner.take(while: { ($0 >= 33 && $0 <= 126 && $0 != ASCII.equals) || $0 >= 0x80 })
+        guard !v.isEmpty else {
+          return .failure(SyntaxText("empty value for parameter \(ASCII.lossyString(keyword))"))
+        }
+        value = v
+      }
+      let name = String(decoding: keyword.map(ASCII.upper), as: UTF8.self)
+      out.append(ESMTPParameter(keyword: name, value: value))
+      if scanner.isAtEnd { break }
+      guard scanner.takeSpaces() else {
+        return .failure(SyntaxText("invalid character in parameter \(name)"))
+      }
+    }
+    return .success(out)
+  }
+
+  /// The value in upper case, for keyword-like values (BODY=8bitmime).
+  var upperValue: String? {
+    value.map { String(decoding: $0.map(ASCII.upper), as: UTF8.self) }
+  }
+}
+
+/// A syntax complaint for a 501 reply text.
+struct SyntaxText: Error {
+  let text: String
+  init(_ text: String) { self.text = text }
+}
