@@ -30,6 +30,8 @@ let package = Package(
     .target(name: "Storage", dependencies: ["CSQLite", "Log"]),
     .target(name: "Auth", dependencies: ["Crypto", "Storage", "Log"]),
     .target(name: "SMTPCore"),
+    .target(name: "DNS", dependencies: ["Net", "Log"]),
+    .target(name: "DKIM", dependencies: ["Crypto", "MIME"]),
     .target(name: "POP3Core"),
     .target(
       name: "SMTPServer",
@@ -54,6 +56,8 @@ let package = Package(
     .testTarget(name: "StorageTests", dependencies: ["Storage", "Auth", "Crypto"]),
     .testTarget(name: "SMTPCoreTests", dependencies: ["SMTPCore"]),
     .testTarget(name: "POP3CoreTests", dependencies: ["POP3Core"]),
+    .testTarget(name: "DNSTests", dependencies: ["DNS", "Net", "Log"]),
+    .testTarget(name: "DKIMTests", dependencies: ["DKIM", "Crypto", "MIME"]),
     .testTarget(
       name: "SMTPServerTests",
       dependencies: ["SMTPServer", "SMTPCore", "Storage", "Auth", "Net", "TLS", "Crypto", "Log"]),
