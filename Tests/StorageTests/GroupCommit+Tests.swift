@@ -23,7 +23,11 @@ import Testing
   }
 
   @Test func sixtyFourWritersShareCommits() async throws {
-    try await StoreFixture.with { store, _ in
+    // The test runs beside the whole suite on two cores, where writers released by one
+    // commit can take longer than the production 1 ms to come back; a wider gather
+    // window tests the batching itself, not this machine's scheduling. The benchmark
+    // (bench/store) measures the production setting.
+    try await StoreFixture.with(groupCommitWindowMicroseconds: 20_000) { store, _ in
       let a = try await store.makeAccount("alice@example.test")
       let (deliveries, commits) = try await Self.run(store, account: a.id, writers: 64, each: 16)
       #expect(deliveries == 64 * 16)

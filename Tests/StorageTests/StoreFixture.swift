@@ -11,13 +11,15 @@ struct StoreFixture {
   @discardableResult
   static func with<T>(
     domains: [String] = domains, minimumFreeBytes: Int64 = 0,
-    clock: (@Sendable () -> Int64)? = nil, _ body: (MailStore, String) async throws -> T
+    clock: (@Sendable () -> Int64)? = nil, groupCommitWindowMicroseconds: Int? = nil,
+    _ body: (MailStore, String) async throws -> T
   ) async throws -> T {
     let dir = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     var config = StoreConfig(dataDirectory: dir + "/data", hostedDomains: domains)
     config.minimumFreeBytes = minimumFreeBytes
     if let clock { config.clock = clock }
+    if let w = groupCommitWindowMicroseconds { config.groupCommitWindowMicroseconds = w }
     let store = try await MailStore.open(config)
     do {
       let result = try await body(store, dir)
