@@ -1,0 +1,128 @@
+"""POP3 against the real server with Python's poplib: logins (account and app
+passwords), CAPA, STLS, pop3s, the [IN-USE] lock, and CLI changes seen at once."""
+
+import poplib
+import socket
+import ssl
+import time
+
+from harness import PostaServer, expect, run_cli
+
+ENV = {"POSTA_KDF_ITERATIONS": "1000"}
+
+
+def insecure_context():
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+def add_user(srv, address, password):
+    r = run_cli("user", "add", address, "--password-stdin", config=srv.config,
+                input=password + "\n", env=ENV)
+    expect(r.returncode == 0, f"user add failed: {r.stderr}")
+
+
+def login(srv, user, password, port=None):
+    p = poplib.POP3("127.0.0.1", port or srv.ports["pop3"], timeout=10)
+    p.user(user)
+    p.pass_(password)
+    return p
+
+
+def test_login_capa_and_lock():
+    with PostaServer(services=["pop3", "pop3s"]) as srv:
+        # Added while the server runs: seen at once.
+        add_user(srv, "alice@example.test", "correct horse")
+        p = poplib.POP3("127.0.0.1", srv.ports["pop3"], timeout=10)
+        caps = p.capa()
+        for c in ("TOP", "UIDL", "RESP-CODES", "PIPELINING", "USER", "STLS", "SASL"):
+            expect(c in caps, f"CAPA lacks {c}: {caps}")
+        p.user("Alice@Example.TEST")
+        expect(p.pass_("correct horse").startswith(b"+OK"), "login failed")
+        expect(p.stat() == (0, 0), "fresh INBOX is not empty")
+        # A second session for the same maildrop is refused with [IN-USE]...
+        q = poplib.POP3("127.0.0.1", srv.ports["pop3"], timeout=10)
+        q.user("alice@example.test")
+        try:
+            q.pass_("correct horse")
+            raise AssertionError("second login succeeded while the maildrop was held")
+        except poplib.error_proto as e:
+            expect(b"[IN-USE]" in e.args[0], e)
+        q.close()
+        # ...and the lock goes with the first session's TCP connection.
+        p.close()  # no QUIT: the TCP connection just goes away
+        deadline = time.time() + 10
+        while True:
+            try:
+                login(srv, "alice@example.test", "correct horse").quit()
+                break
+            except poplib.error_proto as e:
+                if time.time() > deadline:
+                    raise AssertionError(f"lock not released after a drop: {e}")
+                time.sleep(0.1)
+
+
+def test_wrong_password_and_unknown_user_look_alike():
+    with PostaServer(services=["pop3"]) as srv:
+        add_user(srv, "bob@example.test", "s3cret-pass")
+        replies = []
+        for user, pw in (("bob@example.test", "wrong"), ("nobody@example.test", "wrong")):
+            p = poplib.POP3("127.0.0.1", srv.ports["pop3"], timeout=20)
+            expect(p.user(user).startswith(b"+OK"), "USER must accept any well-formed name")
+            try:
+                p.pass_(pw)
+                raise AssertionError("bad login accepted")
+            except poplib.error_proto as e:
+                replies.append(e.args[0])
+            p.close()
+        expect(replies[0] == replies[1], f"replies differ: {replies}")
+        expect(b"[AUTH]" in replies[0], replies)
+        expect("s3cret-pass" not in srv.log_text() and "wrong" not in srv.log_text().replace(
+            "wrong-", ""), "a password reached the log")
+
+
+def test_stls_and_pop3s_and_app_password():
+    with PostaServer(services=["pop3", "pop3s"]) as srv:
+        add_user(srv, "carol@example.test", "account-password")
+        r = run_cli("app-password", "add", "carol@example.test", "--name", "phone",
+                    config=srv.config, env=ENV)
+        expect(r.returncode == 0, r.stderr)
+        app = r.stdout.split()[-1]
+        expect(len(app) >= 16, f"app password too short: {app!r}")
+        # STLS, then the app password.
+        p = poplib.POP3("127.0.0.1", srv.ports["pop3"], timeout=10)
+        p.stls(insecure_context())
+        p.user("carol@example.test")
+        expect(p.pass_(app).startswith(b"+OK"), "app password login over STLS failed")
+        p.quit()
+        # Implicit TLS with SNI, the account password.
+        s = poplib.POP3_SSL("127.0.0.1", srv.ports["pop3s"], context=insecure_context(),
+                            timeout=10)
+        s.user("carol@example.test")
+        expect(s.pass_("account-password").startswith(b"+OK"), "pop3s login failed")
+        s.quit()
+        # Revoked: refused at once, even though a successful login was cached.
+        r = run_cli("app-password", "revoke", "carol@example.test", "phone", config=srv.config,
+                    env=ENV)
+        expect(r.returncode == 0, r.stderr)
+        try:
+            login(srv, "carol@example.test", app).quit()
+            raise AssertionError("revoked app password still works")
+        except poplib.error_proto as e:
+            expect(b"[AUTH]" in e.args[0], e)
+
+
+def test_overlong_line_keeps_session_in_step():
+    with PostaServer(services=["pop3"]) as srv:
+        with socket.create_connection(("127.0.0.1", srv.ports["pop3"]), timeout=10) as s:
+            f = s.makefile("rb")
+            expect(f.readline().startswith(b"+OK"), "no greeting")
+            s.sendall(b"CAPA " + b"x" * 5000 + b"\r\nNOOP\r\n")
+            first, second = f.readline(), f.readline()
+            expect(first.startswith(b"-ERR"), f"over-long line: {first!r}")
+            # NOOP before login is refused: the point is that it is answered as NOOP.
+            expect(second.startswith(b"-ERR") and b"NOOP" in second,
+                   f"next command out of step: {second!r}")
+            f.close()
