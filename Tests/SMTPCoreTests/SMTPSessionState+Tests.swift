@@ -49,6 +49,16 @@ import Testing
     #expect(s.phase == .ready && !s.inTransaction && s.mailParameters == nil)
   }
 
+  @Test func declaredSizeOverTheLimitIsRefusedAtMail() {
+    let s = greeted(limits: SMTPLimits(maxMessageSize: 1000))
+    let big = Command.mail(.null, MailParameters(size: 1001))
+    #expect(s.check(big) == .messageTooBig)
+    #expect(s.check(.mail(.null, MailParameters(size: 1000))) == nil)
+    #expect(
+      Reply.messageTooBig.encoded()
+        == bytes("552 5.3.4 Message size exceeds fixed maximum message size\r\n"))
+  }
+
   @Test func dataAfterAllRecipientsRefusedIs554() {
     var s = greeted()
     _ = s.record(.senderOK, for: sender)

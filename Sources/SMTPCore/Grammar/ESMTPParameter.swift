@@ -10,8 +10,8 @@ struct ESMTPParameter {
   /// esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
   /// esmtp-value = 1*(%d33-60 / %d62-126)   ; RFC 6531 adds UTF8-non-ascii
   ///
-  /// Runs of spaces between parameters are tolerated. Returns nil on a syntax error, with the
-  /// offending text.
+  /// Runs of spaces between parameters are tolerated. A syntax error comes back as the text
+  /// for the 501 reply.
   static func parseList(_ scanner: inout ByteScanner) -> Result<[ESMTPParameter], SyntaxText> {
     var out: [ESMTPParameter] = []
     while !scanner.isAtEnd {

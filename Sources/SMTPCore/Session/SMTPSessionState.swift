@@ -2,8 +2,8 @@
 /// state machine, so the server's command loop stays thin and the rules are tested alone.
 ///
 /// The server calls `check(_:)` before handling a parsed command (a non-nil reply refuses it:
-/// `503 5.5.1` out of sequence, `452 4.5.3` over the recipient limit, `554 5.5.1` DATA after
-/// every RCPT failed), then `record(_:for:)` with the reply it is about to send, and sends the
+/// `503 5.5.1` out of sequence, `452 4.5.3` over the recipient limit, `552 5.3.4` for a SIZE=
+/// over the message limit, `554 5.5.1` DATA after every RCPT failed), then `record(_:for:)` with the reply it is about to send, and sends the
 /// reply `record` returns: past `limits.maxErrors` replies in the 500–504 range that is
 /// `421 4.7.0` and the session is closed. Policy (AUTH required, relaying, TLS offered) stays
 /// in the server.
@@ -73,10 +73,13 @@ public struct SMTPSessionState: Sendable, Hashable {
       return nil
     case .help, .vrfy, .expn:
       return chunking ? .badSequence("Error: BDAT transfer in progress") : nil
-    case .mail:
+    case .mail(_, let params):
       switch phase {
       case .awaitingHello: return .badSequence("Error: send HELO/EHLO first")
-      case .ready: return nil
+      case .ready:
+        // RFC 1870 §6.2: a declared size over the limit is refused at MAIL.
+        if let size = params.size, size > limits.maxMessageSize { return .messageTooBig }
+        return nil
       case .receivingChunks: return .badSequence("Error: BDAT transfer in progress")
       default: return .badSequence("Error: nested MAIL command")
       }

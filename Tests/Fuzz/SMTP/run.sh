@@ -40,6 +40,7 @@ if ! "$swiftc" -parse-as-library -sanitize=fuzzer,address "$probe" -o "$out/prob
 fi
 
 echo "== building fuzz-smtp"
+rm -f "$out/fuzz-smtp"  # a failed build must not leave an old binary to run
 mapfile -t sources < <(find "$root/Sources/SMTPCore" -name '*.swift' | sort)
 "$swiftc" -swift-version 6 -parse-as-library -O -g -sanitize=fuzzer,address \
   -module-name FuzzSMTP "${sources[@]}" "$here/FuzzSMTP.swift" -o "$out/fuzz-smtp" 2>&1 \
@@ -49,7 +50,8 @@ mapfile -t sources < <(find "$root/Sources/SMTPCore" -name '*.swift' | sort)
 
 work="$out/corpus"
 artifacts="$out/artifacts"
-mkdir -p "$work" "$artifacts"
+mkdir -p "$work"
+rm -rf "$artifacts" && mkdir -p "$artifacts"  # list only what this run found
 log="$out/fuzz-smtp.log"
 echo "== running fuzz-smtp for ${seconds}s"
 set +e
