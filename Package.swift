@@ -32,6 +32,11 @@ let package = Package(
     .target(name: "SMTPCore"),
     .target(name: "DNS", dependencies: ["Net", "Log"]),
     .target(name: "DKIM", dependencies: ["Crypto", "MIME"]),
+    .target(
+      name: "Delivery",
+      dependencies: [
+        "SMTPCore", "DNS", "Net", "TLS", "Storage", "MIME", "DKIM", "Crypto", "Log",
+      ]),
     .target(name: "POP3Core"),
     .target(
       name: "SMTPServer",
@@ -44,7 +49,7 @@ let package = Package(
       name: "posta",
       dependencies: [
         "Log", "Net", "Crypto", "TLS", "Config", "Lifecycle", "Storage", "Auth", "MIME",
-        "SMTPServer", "POP3Server",
+        "SMTPServer", "POP3Server", "DNS", "DKIM", "Delivery",
       ]),
 
     // Tests
@@ -58,6 +63,9 @@ let package = Package(
     .testTarget(name: "POP3CoreTests", dependencies: ["POP3Core"]),
     .testTarget(name: "DNSTests", dependencies: ["DNS", "Net", "Log"]),
     .testTarget(name: "DKIMTests", dependencies: ["DKIM", "Crypto", "MIME"]),
+    .testTarget(
+      name: "DeliveryTests",
+      dependencies: ["Delivery", "DNS", "SMTPCore", "Storage", "Net", "TLS", "DKIM", "Crypto", "Log"]),
     .testTarget(
       name: "SMTPServerTests",
       dependencies: ["SMTPServer", "SMTPCore", "Storage", "Auth", "Net", "TLS", "Crypto", "Log"]),
