@@ -29,7 +29,7 @@ mkdir -p "$BENCH_DIR/etc"
 cat > "$BENCH_DIR/etc/posta.conf" <<CONF
 hostname = "localhost"
 data_dir = "../var"
-log_level = "warn"
+log_level = "info"
 [listen]
 smtp = ["127.0.0.1:10025"]
 submission = []
