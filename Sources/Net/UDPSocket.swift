@@ -1,3 +1,4 @@
+internal import CLinux
 import Glibc
 
 /// A datagram received by a `UDPSocket`, with the address it came from.
