@@ -228,3 +228,8 @@ enum Sample {
     return String(rest)
   }
 }
+
+/// Header text with folding undone (CRLF before whitespace removed).
+func unfold(_ text: String) -> String {
+  text.replacingOccurrences(of: "\r\n ", with: " ").replacingOccurrences(of: "\r\n\t", with: "\t")
+}
