@@ -162,9 +162,10 @@ extension SMTPSession {
       switch error {
       case .overQuota: reply = .overQuotaTemp
       case .diskFull: reply = .diskFull
-      default: reply = .localError
+      default:
+        reply = .localError
+        logger.error("smtp-deliver-failed", ("id", transaction.id), ("error", "\(error)"))
       }
-      logger.error("smtp-deliver-failed", ("id", transaction.id), ("error", "\(error)"))
       logRejection(reply, reason: "store: \(error)", facts: facts)
       return reply
     }
@@ -172,7 +173,7 @@ extension SMTPSession {
     logger.info(
       "smtp-accepted", ("id", transaction.id),
       ("from", String(transaction.sender.description.prefix(300))),
-      ("rcpts", "\(transaction.recipients.count)"), ("size", "\(receipt.size)"),
+      ("rcpts", "\(transaction.recipients.count)"), ("size", "\(facts.size)"),
       ("local", "\(targets.count)"), ("remote", "\(transaction.remote.count)"),
       ("queue", receipt.queueID.map { "\($0)" } ?? "-"))
     return .accepted(id: transaction.id)

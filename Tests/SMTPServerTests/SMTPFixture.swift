@@ -175,6 +175,17 @@ final class SMTPFixture: Sendable {
     return (c, task)
   }
 
+  /// Opens a submission session and gets it as far as AUTH: EHLO, STARTTLS, EHLO.
+  func openReadyForAuth() async throws -> (
+    client: SMTPTestClient, session: Task<Void, Never>
+  ) {
+    let (c, task) = try await open(role: .submission)
+    _ = try await c.ehlo()
+    try await c.startTLS()
+    _ = try await c.ehlo()
+    return (c, task)
+  }
+
   /// Log lines with `event=NAME`.
   func events(_ name: String) -> [String] {
     sink.lines.filter { $0.contains(" event=\(name) ") || $0.hasSuffix(" event=\(name)") }

@@ -122,6 +122,27 @@ struct SCRAMClient {
     }
   }
 
+  @Test func authRefusals() async throws {
+    try await SMTPFixture.with(tls: true) { f in
+      try await f.addUser("alice")
+      let (c, _) = try await f.openReadyForAuth()
+      #expect(try await c.command("AUTH CRAM-MD5") == "504 5.5.4 Unrecognized authentication type")
+      #expect(try await c.command("AUTH PLAIN not*base64").hasPrefix("501 5.5.2"))
+      try await c.send("AUTH PLAIN")
+      #expect(try await c.reply().lines == [""], "an empty challenge: `334 `")
+      #expect(try await c.command("%%%%").hasPrefix("501 5.5.2"))
+      try await c.send("AUTH PLAIN")
+      _ = try await c.reply()
+      #expect(
+        try await c.command(String(repeating: "A", count: 13000))
+          == "500 5.5.2 Error: line too long")
+      #expect(try await c.command("AUTH PLAIN =").hasPrefix("501 5.5.2"), "empty PLAIN message")
+      #expect(try await c.command("MAIL FROM:<alice@example.test>").hasPrefix("530 5.7.0"))
+      #expect(try await c.authPlain("alice@example.test", "secret").hasPrefix("235"))
+      #expect(f.events("smtp-login").contains { $0.contains("reason=malformed") })
+    }
+  }
+
   @Test func authSCRAMSHA256() async throws {
     try await SMTPFixture.with(tls: true) { f in
       try await f.addUser("alice", password: "pencil")
