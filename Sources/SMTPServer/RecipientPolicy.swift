@@ -1,3 +1,4 @@
+import Log
 import SMTPCore
 import Storage
 
@@ -8,32 +9,44 @@ enum RecipientDecision {
   case refuse(Reply, reason: String)
 }
 
-extension SMTPSession {
+/// The recipient rules, apart from the session so the service can check postmasters at
+/// start with the same code.
+struct RecipientPolicy {
+  let store: MailStore
+  let settings: SMTPSettings
+  let logger: Logger
+  /// The client authenticated: any address may be a recipient (relaying).
+  var authenticated = false
+  /// MAIL's SIZE=, for the early quota check.
+  var declaredSize: Int?
+  /// The greeting name, whose domain a bare `<Postmaster>` belongs to.
+  var hostName: String
+
   /// Decides a recipient (issue 5, "Listeners and roles" and "Delivery"):
-  /// - `<Postmaster>` and `postmaster@hosted` are always accepted (`postmasterDecision`);
+  /// - `<Postmaster>` and `postmaster@hosted` are always accepted (`postmaster(domain:)`);
   /// - a hosted domain resolves through the store (aliases, `+tag`, catch-all): nothing →
   ///   `550 5.1.1` now, never a bounce later; a local account without room for the
   ///   message → `452 4.2.2`;
   /// - any other address is relaying: fine once authenticated, else `554 5.7.1` whoever
   ///   the client is (loopback included: there are no trusted networks).
-  func decideRecipient(_ path: ForwardPath) async -> RecipientDecision {
+  func decide(_ path: ForwardPath) async -> RecipientDecision {
     guard let mailbox = path.mailbox else {
       guard let domain = await primaryDomain() else {
         return .refuse(.postmasterUnavailable, reason: "no hosted domain")
       }
-      return await postmasterDecision(domain: domain)
+      return await postmaster(domain: domain)
     }
     guard case .domain(let domain) = mailbox.domain, store.isHosted(domain: domain.name) else {
-      return user != nil
+      return authenticated
         ? .accept(local: [], remote: [mailbox.description])
         : .refuse(.relayDenied, reason: "relay denied")
     }
     if mailbox.localPart.lowercased() == "postmaster" {
-      return await postmasterDecision(domain: domain.lowercased)
+      return await postmaster(domain: domain.lowercased)
     }
     let resolution: RecipientResolution
     do {
-      resolution = try await store.resolveRecipient(Self.plainAddress(mailbox))
+      resolution = try await store.resolveRecipient(SMTPSession.plainAddress(mailbox))
     } catch .invalidAddress {
       // A local part the store cannot hold (quoted, with spaces…): no such user.
       return .refuse(.unknownUser, reason: "unknown user")
@@ -48,7 +61,7 @@ extension SMTPSession {
       return .refuse(.unknownUser, reason: "unknown user")
     case .notHosted:
       // The domain stopped being hosted between the two calls (a reload).
-      return user != nil
+      return authenticated
         ? .accept(local: [], remote: [mailbox.description])
         : .refuse(.relayDenied, reason: "relay denied")
     }
@@ -57,7 +70,7 @@ extension SMTPSession {
   /// `452 4.2.2` when a local target has no room for the declared size (or one octet); the
   /// store checks again atomically at delivery.
   private func checkRoom(local: [ResolvedAccount], remote: [String]) async -> RecipientDecision {
-    let size = Int64(max(transaction?.parameters.size ?? 1, 1))
+    let size = Int64(max(declaredSize ?? 1, 1))
     for target in local {
       do {
         if let account = try await store.account(id: target.id), !account.hasRoom(for: size) {
@@ -74,7 +87,7 @@ extension SMTPSession {
   /// RFC 5321 §4.5.1: postmaster is always accepted. It goes to the account or alias
   /// `postmaster@domain`, else to `SMTPSettings.postmaster`, else to the domain's oldest
   /// account; only a domain without any account answers `450 4.2.1` (temporary).
-  func postmasterDecision(domain: String) async -> RecipientDecision {
+  func postmaster(domain: String) async -> RecipientDecision {
     do {
       for candidate in postmasterCandidates(domain: domain) {
         let resolution: RecipientResolution

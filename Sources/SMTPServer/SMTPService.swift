@@ -98,9 +98,8 @@ public struct SMTPService: Sendable {
   @discardableResult
   public func checkPostmasters() async -> [String] {
     let current = settings()
-    let session = SMTPSession(
-      environment: environment, settings: current, role: .mx, stream: NullStream(),
-      client: (try? SocketAddress(host: "127.0.0.1", port: 0))!, tls: nil, logger: logger)
+    let policy = RecipientPolicy(
+      store: store, settings: current, logger: logger, hostName: current.hostName)
     var missing: [String] = []
     let domains: [DomainSummary]
     do {
@@ -110,7 +109,7 @@ public struct SMTPService: Sendable {
       return []
     }
     for domain in domains {
-      if case .refuse = await session.postmasterDecision(domain: domain.name) {
+      if case .refuse = await policy.postmaster(domain: domain.name) {
         missing.append(domain.name)
         logger.warning(
           "smtp-no-postmaster", ("domain", domain.name),
@@ -152,12 +151,4 @@ public struct SMTPService: Sendable {
       client: client, tls: tls, logger: log)
     await session.run()
   }
-}
-
-/// A stream that is always at its end: the session `checkPostmasters` borrows its lookups
-/// from never reads or writes.
-private final class NullStream: ByteStream {
-  func read(max: Int) async throws -> [UInt8] { [] }
-  func write(_ bytes: [UInt8]) async throws {}
-  func close() async {}
 }

@@ -5,7 +5,10 @@ import SMTPCore
 extension SMTPSession {
   func handleRcpt(_ path: ForwardPath, _ parameters: RcptParameters) async {
     let command = Command.rcpt(path, parameters)
-    switch await decideRecipient(path) {
+    let policy = RecipientPolicy(
+      store: store, settings: settings, logger: logger, authenticated: user != nil,
+      declaredSize: transaction?.parameters.size, hostName: hostName)
+    switch await policy.decide(path) {
     case .accept(let local, let remote):
       let written = path.mailbox?.description ?? "Postmaster"
       transaction?.add(recipient: written, local: local, remote: remote)
