@@ -46,7 +46,7 @@ public struct SMTPSettings: Sendable {
   /// must be theirs: their own address, an address that resolves to their account (an
   /// alias, `+tag`, a catch-all), or one of `allowedSenders`. Otherwise `550 5.7.1`.
   public var requireSenderOwnership: Bool
-  /// Extra sender addresses, keyed by account address (lower case), or `*` for every
+  /// Extra sender addresses, keyed by account address (any case), or `*` for every
   /// authenticated user. A value is an address, or `@domain` for any address there.
   public var allowedSenders: [String: [String]]
   /// The `[smtp] postmaster` key: where `postmaster@domain` goes when the domain has no

@@ -20,9 +20,9 @@ extension SMTPSession {
     if wanted == user.address.lowercased() { return .owned }
     guard let at = wanted.lastIndex(of: "@") else { return .notOwned }
     let domain = wanted[wanted.index(after: at)...]
-    let extra =
-      (settings.allowedSenders[user.address.lowercased()] ?? [])
-      + (settings.allowedSenders["*"] ?? [])
+    let login = user.address.lowercased()
+    let extra = settings.allowedSenders.filter { $0.key == "*" || $0.key.lowercased() == login }
+      .flatMap(\.value)
     for allowed in extra.map({ $0.lowercased() }) {
       if allowed == wanted || (allowed.hasPrefix("@") && allowed.dropFirst() == domain) {
         return .owned
