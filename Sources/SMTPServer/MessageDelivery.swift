@@ -1,0 +1,194 @@
+import Auth
+import Foundation
+import MIME
+import SMTPCore
+import Storage
+
+/// What the server reads from a received message before storing it: the MIME structure
+/// (cached with the body for IMAP) and the From: addresses (for the spoofing check).
+struct MessageInspection: Sendable {
+  var metadata: [UInt8]?
+  /// The From: mailboxes as `local@domain`, lower case; nil when there is no From: field.
+  /// A From: field without any usable mailbox gives `[""]`, which nobody owns.
+  var from: [String]?
+
+  /// Inspects `source`, whose message (after the prefix) starts at `messageStart`.
+  static func inspect(_ source: some ByteSource, messageStart: Int) -> MessageInspection {
+    let structure = MessageStructure.parse(source)
+    let metadata = try? JSONEncoder().encode(structure)
+    let header = Header.parse(source, in: messageStart..<source.count)
+    let fields = header.fields(named: "From")
+    var from: [String]?
+    if !fields.isEmpty {
+      var addresses: [String] = []
+      for field in fields {
+        let value = source.bytes(in: field.valueRange)
+        let found = Address.parseList(value).allMailboxes.compactMap { m -> String? in
+          guard let domain = m.domain, !m.localPart.isEmpty else { return nil }
+          return (m.localPart + "@" + domain).lowercased()
+        }
+        addresses += found.isEmpty ? [""] : found
+      }
+      from = addresses
+    }
+    return MessageInspection(metadata: metadata.map { Array($0) }, from: from)
+  }
+}
+
+extension SMTPSession {
+  /// The sink for a message of `transaction`, with the header fields it will get.
+  func makeSink(for transaction: Transaction) -> MessageSink {
+    let trace = TraceFields.Session(
+      helo: state.helloName, extended: state.isExtended, client: client, host: hostName,
+      tls: tls, authenticated: user != nil, smtputf8: transaction.parameters.smtputf8)
+    let plan = PrefixPlan(
+      returnPath: transaction.local.isEmpty ? [] : TraceFields.returnPath(transaction.sender),
+      received: TraceFields.received(
+        trace, id: transaction.id,
+        recipient: transaction.recipients.count == 1 ? transaction.recipients[0] : nil),
+      submissionHost: user != nil ? hostName : nil)
+    return MessageSink(
+      memoryLimit: settings.memoryMessageLimit, spool: environment.spool, plan: plan)
+  }
+
+  /// After the end of data: refuses what must be refused, then stores the message for
+  /// every local recipient and queues it for remote ones in one store transaction. The
+  /// final `250` is said only once that transaction is durable; any failure before keeps
+  /// nothing.
+  func finishMessage(facts: MessageFacts, chunked: Bool) async -> Reply {
+    guard let transaction, let message = transaction.message else {
+      return .localError
+    }
+    defer { self.transaction?.message = nil }
+    if let refusal = contentRefusal(facts, chunked: chunked) {
+      await message.sink.discard()
+      logRejection(refusal.reply, reason: refusal.reason, facts: facts)
+      return refusal.reply
+    }
+    let received: ReceivedMessage
+    switch await message.sink.finish() {
+    case .success(let m): received = m
+    case .failure(let error):
+      await message.sink.discard()
+      logger.error("smtp-spool-failed", ("id", transaction.id), ("error", "\(error)"))
+      if case .diskFull = error { return .diskFull }
+      return .localError
+    }
+    let inspection: MessageInspection?
+    let source: MessageSource
+    let prefix: MessagePrefix
+    switch received {
+    case .memory(let bytes, let p):
+      inspection = .inspect(bytes, messageStart: p.bytes.count)
+      source = .bytes(bytes)
+      prefix = p
+    case .file(let file, _, let p):
+      let path = file.path
+      let start = p.bytes.count
+      inspection = await environment.spool.run {
+        (try? MappedFile(path: path)).map { .inspect($0, messageStart: start) }
+      }
+      source = .file(path: path)
+      prefix = p
+    }
+    let reply: Reply
+    if let inspection {
+      if let refusal = await fromRefusal(inspection.from) {
+        logRejection(refusal, reason: "from not owned", facts: facts)
+        reply = refusal
+      } else {
+        reply = await store(
+          transaction, source: source, prefix: prefix, metadata: inspection.metadata,
+          facts: facts)
+      }
+    } else {
+      logger.error("smtp-spool-failed", ("id", transaction.id), ("error", "cannot map spool file"))
+      reply = .localError
+    }
+    if case .file(let file, _, _) = received { await file.remove() }
+    return reply
+  }
+
+  /// Bare CR/LF (DATA only: BDAT is framed by counts, so nothing can be smuggled, and the
+  /// outbound side rewrites line ends anyway), size, loops, long lines — in that order.
+  private func contentRefusal(_ facts: MessageFacts, chunked: Bool) -> (
+    reply: Reply, reason: String
+  )? {
+    if !chunked && facts.hasBareLineEnding { return (.smuggling, "bare CR or LF") }
+    if facts.size > limits.maxMessageSize { return (.messageTooBig, "message size") }
+    if facts.receivedCount > limits.maxReceivedHeaders { return (.loopDetected, "mail loop") }
+    if limits.rejectLongTextLines && facts.longestLine > limits.maxTextLineLength {
+      return (.lineTooLongInData, "line too long")
+    }
+    return nil
+  }
+
+  /// The spoofing check on From: for an authenticated user (a message without From: is
+  /// not a spoof).
+  private func fromRefusal(_ from: [String]?) async -> Reply? {
+    guard let user, settings.requireSenderOwnership, let from else { return nil }
+    for address in from {
+      switch await ownership(of: address, by: user) {
+      case .owned: continue
+      case .notOwned: return .senderNotOwned
+      case .unavailable: return .localError
+      }
+    }
+    return nil
+  }
+
+  /// One `deliver`: local copies (with `Return-Path:`) and the queue entry (without it).
+  private func store(
+    _ transaction: Transaction, source: MessageSource, prefix: MessagePrefix,
+    metadata: [UInt8]?, facts: MessageFacts
+  ) async -> Reply {
+    let targets = transaction.local.map { DeliveryTarget(account: $0.id) }
+    var outbound: OutboundEnvelope?
+    if !transaction.remote.isEmpty {
+      let params = OutboundParameters(
+        skip: prefix.localOnly, body: transaction.parameters.body,
+        smtputf8: transaction.parameters.smtputf8, submitter: user?.address,
+        ret: transaction.parameters.ret, envelopeID: transaction.parameters.envelopeID)
+      outbound = OutboundEnvelope(
+        sender: transaction.queueSender, recipients: transaction.remote, params: params.encoded)
+    }
+    let delivery = Delivery(
+      body: source, targets: targets, outbound: outbound, metadata: metadata)
+    let receipt: DeliveryReceipt
+    do {
+      receipt = try await store.deliver(delivery)
+    } catch {
+      let reply: Reply
+      switch error {
+      case .overQuota: reply = .overQuotaTemp
+      case .diskFull: reply = .diskFull
+      default:
+        reply = .localError
+        logger.error("smtp-deliver-failed", ("id", transaction.id), ("error", "\(error)"))
+      }
+      logRejection(reply, reason: "store: \(error)", facts: facts)
+      return reply
+    }
+    accepted += 1
+    logger.info(
+      "smtp-accepted", ("id", transaction.id),
+      ("from", String(transaction.sender.description.prefix(300))),
+      ("rcpts", "\(transaction.recipients.count)"), ("size", "\(facts.size)"),
+      ("local", "\(targets.count)"), ("remote", "\(transaction.remote.count)"),
+      ("queue", receipt.queueID.map { "\($0)" } ?? "-"))
+    return .accepted(id: transaction.id)
+  }
+
+  private func logRejection(_ reply: Reply, reason: String, facts: MessageFacts) {
+    var fields = [
+      ("stage", "data"), ("code", Self.codeText(reply)), ("reason", reason),
+      ("size", "\(facts.size)"),
+    ]
+    if let transaction {
+      fields += [
+        ("id", transaction.id), ("from", String(transaction.sender.description.prefix(300))),
+      ]
+    }
+    logger.log(.info, "smtp-rejected", fields)
+  }
+}

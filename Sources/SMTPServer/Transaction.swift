@@ -1,0 +1,59 @@
+import SMTPCore
+import Storage
+
+/// One mail transaction: from an accepted MAIL to its final reply, RSET, a new EHLO or
+/// the end of the session. The session drops it whenever `SMTPSessionState` says the
+/// transaction is over.
+struct Transaction {
+  /// The id in the `Received:` line, the final `250` and the log.
+  let id: String
+  let sender: ReversePath
+  let parameters: MailParameters
+  /// Accepted recipients as the client wrote them (the log, `for` in `Received:`).
+  var recipients: [String] = []
+  /// Local accounts to store the message for, each once however many recipients (aliases,
+  /// `+tag`, the same address twice) led to it.
+  var local: [ResolvedAccount] = []
+  /// Remote addresses to queue, each once: recipients of an authenticated user, and
+  /// remote targets of aliases.
+  var remote: [String] = []
+  /// The message while it arrives (DATA or BDAT chunks).
+  var message: IncomingMessage?
+
+  init(id: String, sender: ReversePath, parameters: MailParameters) {
+    self.id = id
+    self.sender = sender
+    self.parameters = parameters
+  }
+
+  /// Adds an accepted recipient and where it goes.
+  mutating func add(
+    recipient: String, local newLocal: [ResolvedAccount], remote newRemote: [String]
+  ) {
+    recipients.append(recipient)
+    for account in newLocal where !local.contains(where: { $0.id == account.id }) {
+      local.append(account)
+    }
+    for address in newRemote where !remote.contains(address) { remote.append(address) }
+  }
+
+  /// The envelope sender as the queue stores it: "" for `<>`.
+  var queueSender: String { sender.mailbox?.description ?? "" }
+
+  /// A new transaction id: 12 characters of base 36, upper case.
+  static func makeID() -> String {
+    var rng = SystemRandomNumberGenerator()
+    let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return String((0..<12).map { _ in alphabet[Int(rng.next(upperBound: UInt8(36)))] })
+  }
+}
+
+/// A message being received, with the BDAT chunk accounting when it comes by BDAT.
+final class IncomingMessage {
+  let sink: MessageSink
+  var chunks: BDATDecoder?
+
+  init(sink: MessageSink) {
+    self.sink = sink
+  }
+}
