@@ -179,8 +179,24 @@ public enum ConfigSchema {
         doc: "After SIGTERM, how long sessions may finish before they are closed."),
     ])
 
+  static let smtp = TableSpec.table(
+    "smtp",
+    doc: "SMTP policy. Relaying always needs AUTH; there are no trusted networks.",
+    into: \.smtp, start: .unset,
+    keys: [
+      .string(
+        "postmaster", \.postmaster, default: "",
+        doc: "Account for postmaster@<domain> when none exists (empty: the domain's oldest)."),
+      .bool(
+        "auth_on_mx", \.authOnMX, default: false,
+        doc: "Offer AUTH on the MX port too (only after STARTTLS)."),
+      .bool(
+        "require_sender_ownership", \.requireSenderOwnership, default: true,
+        doc: "Authenticated users may send only as their own addresses and aliases."),
+    ])
+
   /// The tables after the top level, in reference order.
-  static let sections: [TableSpec] = [listen, certificates, domains, limits]
+  static let sections: [TableSpec] = [listen, certificates, domains, limits, smtp]
 
   static var tables: [TableSpec] { [root] + sections }
 

@@ -22,6 +22,7 @@ public struct PostaConfig: Sendable, Equatable {
   /// Hosted domains in file order; never empty after validation.
   public var domains: [DomainConfig]
   public var limits: LimitsConfig
+  public var smtp: SMTPConfig
 
   /// Where the self-signed certificate is kept: `data_dir/tls`.
   public var tlsDirectory: String { dataDir == "/" ? "/tls" : dataDir + "/tls" }
@@ -54,7 +55,7 @@ public struct PostaConfig: Sendable, Equatable {
 
   static let unset = PostaConfig(
     hostname: "", dataDir: "/", logLevel: .info, listen: .unset, certificates: [],
-    domains: [], limits: .unset)
+    domains: [], limits: .unset, smtp: .unset)
 }
 
 extension PostaConfig {

@@ -14,7 +14,8 @@ import Testing
         "limits.max_connections", "limits.max_connections_per_ip", "limits.smtp_idle_timeout",
         "limits.pop3_idle_timeout", "limits.imap_idle_timeout", "limits.smtp_line_length",
         "limits.pop3_line_length", "limits.imap_line_length", "limits.max_message_size",
-        "limits.shutdown_timeout",
+        "limits.shutdown_timeout", "smtp.postmaster", "smtp.auth_on_mx",
+        "smtp.require_sender_ownership",
       ])
   }
 

@@ -32,6 +32,7 @@ enum ServeCommand {
     let runtime = try await RuntimeSetup.make(inv, config, logger: logger)
 
     let handlers = ProtocolHandlers(runtime: runtime)
+    await handlers.smtp.checkPostmasters()
     var services: [ListenerService] = []
     for service in ListenService.allCases {
       for address in config.listen[service] {

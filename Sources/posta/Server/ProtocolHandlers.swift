@@ -2,6 +2,8 @@ import Config
 import Net
 import POP3Core
 import POP3Server
+import SMTPCore
+import SMTPServer
 
 /// Which code serves each listener: the protocol servers that exist, and the
 /// pending-protocol placeholder for those that don't yet.
@@ -9,6 +11,7 @@ struct ProtocolHandlers: Sendable {
   typealias Handler = @Sendable (TCPConnection) async -> Void
 
   let pop3: POP3Service
+  let smtp: SMTPService
   let runtime: ServerRuntime
 
   init(runtime: ServerRuntime) {
@@ -19,6 +22,33 @@ struct ProtocolHandlers: Sendable {
       logger: runtime.logger.component("pop3"),
       settings: { Self.pop3Settings(runtime.config) },
       tlsContext: { runtime.snapshot.tls })
+    // One service for the three SMTP roles: they share the spool directory.
+    self.smtp = SMTPService(
+      store: runtime.store, authenticator: runtime.authenticator,
+      logger: runtime.logger.component("smtp"),
+      settings: { Self.smtpSettings(runtime.config) },
+      tlsContext: { runtime.snapshot.tls })
+  }
+
+  static func smtpSettings(_ config: PostaConfig) -> SMTPSettings {
+    var limits = SMTPLimits()
+    limits.maxMessageSize = config.limits.maxMessageSize
+    limits.commandLineLength = max(limits.commandLineLength, config.limits.smtpLineLength)
+    return SMTPSettings(
+      hostName: config.hostname, hostNames: config.hostNames, limits: limits,
+      idleTimeout: config.limits.smtpIdleTimeout, allowAuthOnMX: config.smtp.authOnMX,
+      requireSenderOwnership: config.smtp.requireSenderOwnership,
+      postmaster: config.smtp.postmaster.isEmpty ? nil : config.smtp.postmaster,
+      spoolDirectory: config.dataDir + "/spool")
+  }
+
+  static func smtpRole(_ service: ListenService) -> SMTPRole? {
+    switch service {
+    case .smtp: .mx
+    case .submission: .submission
+    case .submissions: .submissions
+    default: nil
+    }
   }
 
   static func pop3Settings(_ config: PostaConfig) -> POP3Settings {
@@ -31,6 +61,9 @@ struct ProtocolHandlers: Sendable {
 
   /// Serves one accepted connection of `service`.
   func handler(for service: ListenService) -> Handler {
+    if let role = Self.smtpRole(service) {
+      return { [smtp] conn in await smtp.serve(conn, role: role) }
+    }
     switch service {
     case .pop3:
       return { [pop3] conn in await pop3.serve(conn, implicitTLS: false) }
@@ -43,6 +76,9 @@ struct ProtocolHandlers: Sendable {
 
   /// Says "too busy" to a connection over the limits, in the protocol's words.
   func reject(for service: ListenService) -> Handler {
+    if let role = Self.smtpRole(service) {
+      return { [smtp] conn in await smtp.reject(conn, role: role) }
+    }
     switch service {
     case .pop3:
       return { [pop3] conn in await pop3.reject(conn, implicitTLS: false) }
