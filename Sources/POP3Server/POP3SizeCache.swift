@@ -87,28 +87,20 @@ final class POP3SizeCache: Sendable {
   ) async throws(StorageError) -> [Int] {
     let parallel = max(1, parallelReads)
     measured.add(messages.count, ordering: .relaxed)
-    let results = await withTaskGroup(of: (Int, Result<Int, StorageError>).self) { group in
-      var out = [Result<Int, StorageError>](repeating: .success(0), count: messages.count)
-      var next = 0
-      func startNext() {
-        let index = next
-        let message = messages[index]
-        next += 1
-        group.addTask {
-          do throws(StorageError) {
-            return (index, .success(try await Self.measure(message, store: store)))
-          } catch {
-            return (index, .failure(error))
-          }
-        }
+    // One message at a time. A task group of typed-throwing children here crashed in
+    // release builds (index out of range on a result array whose indices were all in
+    // range), so the reads are sequential until that is understood; sizes are cached,
+    // so this runs once per message after a restart.
+    var results: [Result<Int, StorageError>] = []
+    results.reserveCapacity(messages.count)
+    for message in messages {
+      do throws(StorageError) {
+        results.append(.success(try await Self.measure(message, store: store)))
+      } catch {
+        results.append(.failure(error))
       }
-      while next < min(parallel, messages.count) { startNext() }
-      while let (index, result) = await group.next() {
-        out[index] = result
-        if next < messages.count { startNext() }
-      }
-      return out
     }
+    _ = parallel
     return try results.map { result throws(StorageError) in try result.get() }
   }
 
