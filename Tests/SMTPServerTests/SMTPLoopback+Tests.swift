@@ -12,7 +12,10 @@ import Testing
 @Suite struct SMTPLoopbackTests {
   @Test func threeListenersOverLoopback() async throws {
     var settings = SMTPFixture.defaultSettings
-    settings.idleTimeout = .milliseconds(300)
+    // Long enough that TLS handshakes and password hashing on a loaded CI machine (or
+    // under AddressSanitizer) never trip it between two commands; the idle case below
+    // then waits this long once.
+    settings.idleTimeout = .seconds(3)
     try await SMTPFixture.with(settings: settings, tls: true) { f in
       let alice = try await f.addUser("alice")
       let reactor = try Reactor()
