@@ -52,7 +52,8 @@ import Testing
   @Test func loopbackListenersWithSTLSAndImplicitTLS() async throws {
     var settings = POP3Settings(hostName: "pop.example.test")
     settings.loopbackIsSecure = false
-    settings.idleTimeout = .milliseconds(300)
+    // Long enough that a loaded CI machine never trips it between two commands.
+    settings.idleTimeout = .seconds(3)
     try await POP3Fixture.with(settings: settings, tls: true) { f in
       let alice = try await f.addUser("alice")
       try await f.deliver(Sample.dotted, to: alice)
