@@ -96,9 +96,6 @@ public struct DeliveryStatusNotification: Sendable {
     !sender.utf8.allSatisfy { $0 < 0x80 } || usesGlobalStatus || usesGlobalHeaders
   }
 
-  /// Any octet above 127 anywhere (the human part quotes server text): BODY=8BITMIME.
-  public var isEightBit: Bool { encoded().contains { $0 >= 0x80 } }
-
   private var usesGlobalStatus: Bool {
     recipients.contains { !$0.address.utf8.allSatisfy { $0 < 0x80 } }
   }

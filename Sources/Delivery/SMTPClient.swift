@@ -154,7 +154,8 @@ public struct SMTPClient: Sendable {
       progress.isUntouched = false
       try await transactions(
         message, paths: paths, ext: ext, conn: conn, host: host, progress: &progress)
-      await conn.quit(timeout: timeouts.command)
+      // Every outcome is known: a server slow to say goodbye must not hold the slot.
+      await conn.quit(timeout: min(timeouts.command, .seconds(10)))
     } catch {
       await conn.close()
       throw error
