@@ -85,6 +85,16 @@ public struct Router: Sendable {
         credentials: credentials, trustedCertificatesPath: s.trustedCertificatesPath)
       return .hosts([host], unresolvableIsPermanent: false)
     }
+    if domain.hasPrefix("[") && domain.hasSuffix("]") {
+      // RFC 5321 §4.1.3: an address literal names the host itself; no DNS.
+      var inner = domain.dropFirst().dropLast()
+      if inner.lowercased().hasPrefix("ipv6:") { inner = inner.dropFirst(5) }
+      guard let ip = IPAddress(String(inner)) else {
+        return .failed(.local(553, (5, 1, 2), "bad address literal \(domain)"))
+      }
+      let host = RouteHost(name: ip.description, port: settings.mxPort, tls: settings.tls)
+      return .hosts([host], unresolvableIsPermanent: true)
+    }
     let result: MXResult
     do {
       result = try await resolver.mx(domain)

@@ -19,6 +19,8 @@ final class FakeSMTPServer: Sendable {
     var eightBitMIME = true
     /// Offer STARTTLS with this context.
     var tls: TLSContext?
+    /// TLS from the first byte (port 465) with this context.
+    var implicitTLS: TLSContext?
     /// Answer STARTTLS with 220, then close instead of a handshake.
     var breakTLS = false
     /// Offer AUTH PLAIN (after TLS) and accept only these credentials.
@@ -102,8 +104,16 @@ final class FakeSMTPServer: Sendable {
     let b = behaviour.withLock { $0 }
     var stream: any ByteStream = conn
     let reader = BufferedReader(conn)
+    var secure = false
     func reply(_ r: Reply) async throws { try await stream.write(r.encoded()) }
     do {
+      if let context = b.implicitTLS {
+        let tls = try await TLSStream.accept(over: conn, context: context)
+        stream = tls
+        reader.replace(stream: tls)
+        secure = true
+        state.withLock { $0.tlsSessions += 1 }
+      }
       if b.silent {
         _ = try await reader.readLine(limit: 1000)
         conn.close()
@@ -113,7 +123,6 @@ final class FakeSMTPServer: Sendable {
       var sender: String?
       var recipients: [String] = []
       var mailLine = ""
-      var secure = false
       var inTransaction = 0
       while true {
         guard case .line(let bytes, _) = try await reader.readLine(limit: 4096) else { break }

@@ -149,4 +149,15 @@ struct SeededGenerator: RandomNumberGenerator {
     #expect(r.destination(for: "c.test") == "smarthost:relay.test:587")
     #expect(r.destination(for: "D.test") == "mx:d.test")
   }
+
+  @Test func addressLiteralsNeedNoDNS() async {
+    let r = router(MockResolver())
+    #expect(hostNames(await r.route("[192.0.2.7]")) == ["192.0.2.7"])
+    #expect(hostNames(await r.route("[IPv6:2001:db8::1]")) == ["2001:db8::1"])
+    guard case .failed(let reply) = await r.route("[not-an-ip]") else {
+      Issue.record("expected a failure")
+      return
+    }
+    #expect(reply.code == 553)
+  }
 }

@@ -354,6 +354,28 @@ import Testing
     }
   }
 
+  @Test func smarthostWithImplicitTLS() async throws {
+    var settings = testSettings()
+    settings.smarthost = Smarthost(
+      host: "smarthost.test", port: 465, implicitTLS: true, username: "u", password: "p",
+      trustedCertificatesPath: TestCertificate.files.certPath)
+    var b = FakeSMTPServer.Behaviour()
+    b.implicitTLS = TestCertificate.serverContext
+    b.auth = ("u", "p")
+    try await withServer(b, settings: settings) { server, client, _, _ in
+      let host = RouteHost(
+        name: "smarthost.test", port: server.port, tls: .required(verify: true),
+        implicitTLS: true, credentials: SMTPCredentials(username: "u", password: "p"),
+        trustedCertificatesPath: TestCertificate.files.certPath)
+      let result = await client.send(
+        message(), to: ["bob@b.test"], host: host, address: server.address)
+      #expect(result.outcomes[0].isDelivered)
+      #expect(result.tlsVersion == "TLSv1.3")
+      #expect(server.authenticated == ["u"])
+      #expect(!server.commands.contains("STARTTLS"))
+    }
+  }
+
   @Test func requiredTLSDefersWhenNotOffered() async throws {
     try await withServer { server, client, host, _ in
       var required = host
@@ -373,7 +395,7 @@ import Testing
     var b = FakeSMTPServer.Behaviour()
     b.silent = true
     var settings = testSettings()
-    settings.timeouts = SMTPClientTimeouts.rfc5321.scaled(by: 0.0005)  // 150 ms greeting
+    settings.timeouts.greeting = .milliseconds(150)
     try await withServer(b, settings: settings) { server, client, host, _ in
       let result = await client.send(
         message(), to: ["bob@b.test"], host: host, address: server.address)
