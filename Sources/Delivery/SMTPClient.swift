@@ -85,6 +85,11 @@ public struct SMTPClient: Sendable {
           allowSTARTTLS = false
           continue
         }
+        if error.isTLSHandshake {
+          logger?.warning(
+            "delivery-tls-failed", ("host", host.name), ("address", address.host),
+            ("error", "\(error.reply(host: host.name).text)"), ("fallback", "none"))
+        }
         progress.fail(error, host: host.name)
         break
       }
