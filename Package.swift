@@ -65,7 +65,7 @@ let package = Package(
     .testTarget(name: "DKIMTests", dependencies: ["DKIM", "Crypto", "MIME"]),
     .testTarget(
       name: "DeliveryTests",
-      dependencies: ["Delivery", "DNS", "SMTPCore", "Storage", "Net", "TLS", "DKIM", "Crypto", "Log"]),
+      dependencies: ["Delivery", "DNS", "SMTPCore", "Storage", "Net", "TLS", "DKIM", "Crypto", "Log", "MIME"]),
     .testTarget(
       name: "SMTPServerTests",
       dependencies: ["SMTPServer", "SMTPCore", "Storage", "Auth", "Net", "TLS", "Crypto", "Log"]),
