@@ -22,6 +22,9 @@ Zone format (JSON object; every key but "records" is optional):
       "drop":     ["silent.test"]        # never answer (to test timeouts)
     }
 
+"truncate", "servfail" and "drop" apply to the names listed and every name
+below them.
+
 A name absent from "records" (and not a parent of one) is NXDOMAIN; a name
 without the type asked is NODATA. Both carry an SOA so resolvers can cache
 them. CNAMEs are followed inside the zone as a recursive server would. A TXT
@@ -31,11 +34,13 @@ the client's EDNS payload size (512 without EDNS) are truncated with TC set.
 Command line:
 
     dnsserver.py --listen 127.0.0.1:0 --zone zone.json [--truncate NAME]...
-                 [--port-file PATH]
+                 [--port-file PATH] [--exit-on-stdin-eof]
 
 prints `dnsserver: listening on HOST:PORT` (flushed) once both sockets are
 bound, writes the port to --port-file if given, and serves until SIGTERM or
-SIGINT. From Python: `with DNSServer(zone_dict) as s: ... s.port ...`;
+SIGINT (unblocked at start: a parent may have left them blocked), or, with
+--exit-on-stdin-eof, until its standard input closes, so it never outlives a
+test process that dies. From Python: `with DNSServer(zone_dict) as s: ... s.port ...`;
 `s.set_zone(new)` swaps the zone while running; `s.queries` lists
 (transport, name, type) of the queries seen.
 """
@@ -130,6 +135,11 @@ def record(owner, rtype, ttl, data):
     return encode_name(owner) + struct.pack("!HHIH", TYPES[rtype], 1, ttl, len(data)) + data
 
 
+def covered(name, names):
+    """Whether name is one of names or lies below one of them."""
+    return any(name == n or name.endswith("." + n) for n in names)
+
+
 class Zone:
     def __init__(self, zone):
         self.ttl = int(zone.get("ttl", 300))
@@ -152,7 +162,7 @@ class Zone:
     def answer(self, qname, qtype):
         """Returns (rcode, answer records, authority records)."""
         name = norm(qname)
-        if name in self.servfail:
+        if covered(name, self.servfail):
             return SERVFAIL, [], []
         answers = []
         for _ in range(9):
@@ -247,7 +257,7 @@ class DNSServer:
             zone = self.zone
             self.queries.append((transport, norm(qname), TYPE_NAMES.get(qtype, str(qtype))))
         name = norm(qname)
-        if name in zone.drop:
+        if covered(name, zone.drop):
             return None
         opcode = (flags >> 11) & 0xF
         if opcode != 0:
@@ -259,7 +269,7 @@ class DNSServer:
         limit = payload or 512
         body = b"".join(answers) + b"".join(authority)
         size = 12 + len(question) + len(body) + len(opt)
-        if transport == "udp" and (name in zone.truncate or size > limit):
+        if transport == "udp" and (covered(name, zone.truncate) or size > limit):
             return struct.pack("!HHHHHH", qid, head_flags | 0x0200, 1, 0, 0, 1 if opt else 0) + question + opt
         return (struct.pack("!HHHHHH", qid, head_flags, 1, len(answers), len(authority), 1 if opt else 0)
                 + question + body + opt)
@@ -348,6 +358,8 @@ def main():
     ap.add_argument("--zone", required=True, help="zone JSON file (see the module docstring)")
     ap.add_argument("--truncate", action="append", default=[], help="set TC on UDP answers for NAME")
     ap.add_argument("--port-file", help="write the bound port here once listening")
+    ap.add_argument("--exit-on-stdin-eof", action="store_true",
+                    help="stop when standard input reaches end of file (the parent went away)")
     args = ap.parse_args()
     host, _, port = args.listen.rpartition(":")
     host = host.strip("[]")
@@ -361,6 +373,13 @@ def main():
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    if args.exit_on_stdin_eof:
+        def watch():
+            while sys.stdin.buffer.read(4096):
+                pass
+            stop.set()
+        threading.Thread(target=watch, daemon=True).start()
     if args.port_file:
         tmp = args.port_file + ".tmp"
         with open(tmp, "w") as f:
