@@ -67,8 +67,17 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
 
   /// Blocks until at least one item is there; then, if fewer than `gather` wait, keeps
   /// waiting up to `window` nanoseconds for that many; then takes up to `max` of them.
-  /// Empty once closed and drained.
+  /// Empty once closed and drained. `timedOut` tells whether the window ran out
+  /// before `gather` items came.
   func popBatch(max: Int, gather: Int = 1, window: Int = 0) -> [Element] {
+    popBatchReportingWait(max: max, gather: gather, window: window).batch
+  }
+
+  /// `popBatch`, also saying whether a gathering wait ran out.
+  func popBatchReportingWait(max: Int, gather: Int = 1, window: Int = 0)
+    -> (batch: [Element], timedOut: Bool)
+  {
+    var timedOut = false
     pthread_mutex_lock(mutex)
     defer { pthread_mutex_unlock(mutex) }
     while head == items.count && !closed { pthread_cond_wait(cond, mutex) }
@@ -80,7 +89,10 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
       deadline.tv_nsec = ns % 1_000_000_000
       wanted = gather
       while items.count - head < gather && !closed {
-        if pthread_cond_timedwait(cond, mutex, &deadline) == ETIMEDOUT { break }
+        if pthread_cond_timedwait(cond, mutex, &deadline) == ETIMEDOUT {
+          timedOut = items.count - head < gather
+          break
+        }
       }
       wanted = 1
     }
@@ -88,7 +100,7 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
     let batch = Array(items[head..<end])
     head = end
     compact()
-    return batch
+    return (batch, timedOut)
   }
 
   /// Items waiting right now.

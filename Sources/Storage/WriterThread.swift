@@ -138,10 +138,21 @@ final class WriterThread: Sendable {
     let context = WriteContext(db: db)
     var lastBatch = 1
     let window = max(0, config.groupCommitWindowMicroseconds) * 1_000
+    // Waiting for released writers pays off when they come straight back (in-process
+    // callers); callers behind a network round trip (SMTP sessions) never make it
+    // within the window, and each wait would only add latency. After a wait that ran
+    // out, skip waiting for a few batches, then try again.
+    var skipWaits = 0
     while true {
-      let batch = queue.popBatch(
-        max: config.maxBatch, gather: min(lastBatch, config.maxBatch), window: window)
+      let gather = skipWaits > 0 ? 1 : min(lastBatch, config.maxBatch)
+      let (batch, timedOut) = queue.popBatchReportingWait(
+        max: config.maxBatch, gather: gather, window: window)
       if batch.isEmpty { break }
+      if skipWaits > 0 {
+        skipWaits -= 1
+      } else if timedOut {
+        skipWaits = Self.batchesWithoutWaitAfterTimeout
+      }
       lastBatch = batch.count
       runBatch(batch, context)
       if walPages.pointee >= Self.checkpointPages {
@@ -153,6 +164,9 @@ final class WriterThread: Sendable {
     // PASSIVE: never wait for other processes' readers while shutting down.
     try? db.execute("PRAGMA wal_checkpoint(PASSIVE)")
   }
+
+  /// How many batches go without a gathering wait after one ran out.
+  static let batchesWithoutWaitAfterTimeout = 8
 
   private func runBatch(_ batch: [WriteJob], _ ctx: WriteContext) {
     let db = ctx.db
