@@ -42,7 +42,8 @@ let exampleCom: [UInt8] = [7] + Array("example".utf8) + [3] + Array("com".utf8) 
         rr("example.com", .mx(preference: 0, exchange: .root)),
         rr("www.example.com", .cname(name("example.com")), ttl: 60),
         rr("mx1.example.com", .a([192, 0, 2, 1])),
-        rr("mx1.example.com", .aaaa([0x20, 0x01, 0x0d, 0xb8] + Array(repeating: 0, count: 11) + [1])),
+        rr(
+          "mx1.example.com", .aaaa([0x20, 0x01, 0x0d, 0xb8] + Array(repeating: 0, count: 11) + [1])),
         rr("example.com", .txt([Array("v=spf1 ".utf8), Array("-all".utf8), []])),
         rr("1.2.0.192.in-addr.arpa", .ptr(name("mx1.example.com"))),
         rr("example.com", .ns(name("ns1.example.com"))),
@@ -55,7 +56,8 @@ let exampleCom: [UInt8] = [7] + Array("example".utf8) + [3] + Array("com".utf8) 
       ],
       authorities: [soa("example.com")],
       additionals: [rr("ns1.example.com", .a([192, 0, 2, 53]))],
-      edns: EDNS(udpPayloadSize: 4096, dnssecOK: true, options: [EDNSOption(code: 10, data: [1, 2])])
+      edns: EDNS(
+        udpPayloadSize: 4096, dnssecOK: true, options: [EDNSOption(code: 10, data: [1, 2])])
     )
   }
 
@@ -215,7 +217,9 @@ let exampleCom: [UInt8] = [7] + Array("example".utf8) + [3] + Array("com".utf8) 
     #expect {
       _ = try DNSMessage.decode(packet(ar: 2, opt + opt))
     } throws: { error in
-      if case DNSMessageError.badOPT(_, let reason) = error { return reason.contains("more than one") }
+      if case DNSMessageError.badOPT(_, let reason) = error {
+        return reason.contains("more than one")
+      }
       return false
     }
     let owned: [UInt8] = [1, 0x61, 0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0]

@@ -103,7 +103,10 @@ import Testing
 
     let mx = try await resolver.mx("example.test")
     #expect(
-      mx == .records([MX(preference: 5, host: "mx0.example.test"), MX(preference: 10, host: "mx.example.test")]))
+      mx
+        == .records([
+          MX(preference: 5, host: "mx0.example.test"), MX(preference: 10, host: "mx.example.test"),
+        ]))
     let nullMX = try await resolver.mx("nomail.test")
     #expect(nullMX == .nullMX)
     let missing = try await resolver.mx("nowhere.test")

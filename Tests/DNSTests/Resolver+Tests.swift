@@ -144,19 +144,28 @@ import Testing
     let transport = ScriptedTransport { query, _, _ in
       let q = query.questions[0]
       if q.name == name("alias.example") {
-        return [.message(reply(to: query, answers: [rr("alias.example", .cname(name("real.example")))]))]
+        return [
+          .message(reply(to: query, answers: [rr("alias.example", .cname(name("real.example")))]))
+        ]
       }
       if q.name == name("real.example") && q.type == .mx {
         return [
           .message(
-            reply(to: query, answers: [rr("real.example", .mx(preference: 1, exchange: name("mx.real.example")))]))
+            reply(
+              to: query,
+              answers: [rr("real.example", .mx(preference: 1, exchange: name("mx.real.example")))]))
         ]
       }
       return [.message(reply(to: query, rcode: .nameError))]
     }
     let resolver = scriptedResolver(transport)
-    #expect(try await resolver.mx("alias.example") == .records([MX(preference: 1, host: "mx.real.example")]))
-    #expect(transport.queries.map(\.message.questions[0].name) == [name("alias.example"), name("real.example")])
+    #expect(
+      try await resolver.mx("alias.example")
+        == .records([MX(preference: 1, host: "mx.real.example")]))
+    #expect(
+      transport.queries.map(\.message.questions[0].name) == [
+        name("alias.example"), name("real.example"),
+      ])
   }
 
   @Test func cnameLoopsAndLongChainsFailTemporarily() async throws {
@@ -273,7 +282,9 @@ import Testing
     await #expect(throws: DNSError.timedOut(name: "mx.example", attempts: 6)) {
       _ = try await resolver.a("mx.example")
     }
-    #expect(transport.queries.map(\.server.host) == Array(repeating: ["192.0.2.53", "192.0.2.54"], count: 3).flatMap { $0 })
+    #expect(
+      transport.queries.map(\.server.host)
+        == Array(repeating: ["192.0.2.53", "192.0.2.54"], count: 3).flatMap { $0 })
     #expect(DNSError.timedOut(name: "x", attempts: 1).isTemporary)
   }
 

@@ -31,7 +31,9 @@ import Testing
     case ("mx1.example.test", .aaaa):
       answers = [rr("mx1.example.test", .aaaa(ip("::1").bytes))]
     case ("big.test", .txt):
-      let strings = (0..<40).map { Array("string \($0) ".utf8) + Array(repeating: 0x78, count: 200) }
+      let strings = (0..<40).map {
+        Array("string \($0) ".utf8) + Array(repeating: 0x78, count: 200)
+      }
       answers = [rr("big.test", .txt(strings))]
       if transport == .udp {
         var cut = reply(to: query)
@@ -70,7 +72,8 @@ import Testing
       await #expect {
         _ = try await resolver.a("nowhere.test")
       } throws: { error in
-        (error as? DNSError) == .nxdomain("nowhere.test") && (error as? DNSError)?.isPermanent == true
+        (error as? DNSError) == .nxdomain("nowhere.test")
+          && (error as? DNSError)?.isPermanent == true
       }
     }
   }
@@ -91,7 +94,8 @@ import Testing
 
   @Test func silenceTimesOutAfterTheRetries() async throws {
     try await withFakeServer(Self.zone) { reactor, fake in
-      let resolver = socketResolver(reactor, [fake.address], attempts: 3, timeout: .milliseconds(50))
+      let resolver = socketResolver(
+        reactor, [fake.address], attempts: 3, timeout: .milliseconds(50))
       await #expect {
         _ = try await resolver.mx("x.silent.test")
       } throws: { error in
@@ -175,7 +179,8 @@ import Testing
   @Test func udpSocketRoundTrip() async throws {
     let reactor = try Reactor()
     defer { reactor.shutdown() }
-    let a = try UDPSocket(bindingTo: try SocketAddress(host: "127.0.0.1", port: 0), reactor: reactor)
+    let a = try UDPSocket(
+      bindingTo: try SocketAddress(host: "127.0.0.1", port: 0), reactor: reactor)
     defer { a.close() }
     let b = try UDPSocket(family: .ipv4, reactor: reactor)
     defer { b.close() }

@@ -74,8 +74,12 @@ public enum DNSFuzz {
   /// Exact (case-sensitive) comparison of every owner name, which `==` on
   /// names does not do.
   private static func sameLabels(_ a: DNSMessage, _ b: DNSMessage) -> Bool {
-    let x = a.questions.map(\.name.labels) + (a.answers + a.authorities + a.additionals).map(\.name.labels)
-    let y = b.questions.map(\.name.labels) + (b.answers + b.authorities + b.additionals).map(\.name.labels)
+    let x =
+      a.questions.map(\.name.labels)
+      + (a.answers + a.authorities + a.additionals).map(\.name.labels)
+    let y =
+      b.questions.map(\.name.labels)
+      + (b.answers + b.authorities + b.additionals).map(\.name.labels)
     return x == y
   }
 }

@@ -66,7 +66,8 @@ public struct MockResolver: DNSResolving {
   }
 
   private func exists(_ key: String) -> Bool {
-    let names = Array(mxRecords.keys) + Array(nullMX) + Array(aRecords.keys)
+    let names =
+      Array(mxRecords.keys) + Array(nullMX) + Array(aRecords.keys)
       + Array(aaaaRecords.keys) + Array(txtRecords.keys)
     return names.contains { Self.key($0) == key }
   }

@@ -80,10 +80,8 @@ public final class Resolver: DNSResolving {
       return answer
     case .wait(let task):
       // The shared task is not cancelled with one waiter; its own timeouts
-      // bound the wait.
-      let result = await task.value
-      if Task.isCancelled { throw .cancelled }
-      return try result.get()
+      // (servers × attempts × timeout) bound the wait.
+      return try await task.value.get()
     }
   }
 
