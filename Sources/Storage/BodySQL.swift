@@ -57,6 +57,35 @@ enum BodySQL {
     try db.scalar("SELECT size FROM bodies WHERE id = ?", .int(body.rawValue))
   }
 
+  /// The first read of message `uid`'s body from offset `from` (up to `limit`), with the
+  /// body and its size: one statement, so one snapshot without a transaction, which makes
+  /// a small POP3 RETR a single statement. The chunk is nil at or past the end.
+  /// - Throws: `.messageNotFound` when the message is gone, `.bodyNotFound` when its body is.
+  static func readMessage(
+    _ db: SQLiteDatabase, _ mailbox: MailboxID, _ uid: UInt32, from: Int64, limit: Int64?
+  ) throws(StorageError) -> ([UInt8]?, BodyID, Int64) {
+    let seq = from / Int64(chunkSize)
+    let base = seq * Int64(chunkSize)
+    let row = try db.queryOne(
+      """
+      SELECT m.body_id, b.size, c.data IS NOT NULL, c.data FROM messages m
+      LEFT JOIN bodies b ON b.id = m.body_id
+      LEFT JOIN body_chunks c ON c.body_id = m.body_id AND c.seq = ?
+      WHERE m.mailbox_id = ? AND m.uid = ?
+      """, .int(seq), .int(mailbox.rawValue), .int(Int64(uid))
+    ) { s -> (BodyID, Int64?, [UInt8]?, Bool) in
+      let body = BodyID(s.int(0))
+      guard let size = s.optionalInt(1) else { return (body, nil, nil, false) }
+      let end = Swift.min(size, limit ?? size)
+      if from >= end { return (body, size, nil, false) }
+      guard s.int(2) != 0 else { return (body, size, nil, true) }
+      return (body, size, s.blobSlice(3, Int(from - base)..<Int(end - base)), false)
+    }
+    guard let (body, size, chunk, chunkMissing) = row else { throw .messageNotFound(uid: uid) }
+    guard let size, !chunkMissing else { throw .bodyNotFound(id: body.rawValue) }
+    return (chunk, body, size)
+  }
+
   /// Bytes `range` of the body, taken from the chunk holding `range.lowerBound` only
   /// (so a result may be shorter than asked; callers loop). Nil when the body is gone.
   static func read(_ db: SQLiteDatabase, _ body: BodyID, _ range: Range<Int64>)

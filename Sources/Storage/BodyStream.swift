@@ -43,7 +43,10 @@ public struct BodyStream: AsyncSequence, Sendable {
       let limit = limit
       let (chunk, body, size) = try await store.read {
         db throws(StorageError) -> ([UInt8]?, BodyID, Int64) in
-        try db.readTransaction { () throws(StorageError) -> ([UInt8]?, BodyID, Int64) in
+        if known == nil, case .message(let box, let uid) = start {
+          return try BodySQL.readMessage(db, box, uid, from: from, limit: limit)
+        }
+        return try db.readTransaction { () throws(StorageError) -> ([UInt8]?, BodyID, Int64) in
           var body: BodyID
           var size: Int64
           if let known {

@@ -52,4 +52,29 @@ import Testing
       #expect(try await store.message(in: snap.mailbox, uid: 2)?.flags == .seen)
     }
   }
+
+  @Test func messageRangesStartAnywhereAndClampToTheBody() async throws {
+    try await StoreFixture.with { store, _ in
+      let a = try await store.makeAccount("alice@example.test").id
+      let bytes = StoreFixture.message(0, size: 150_000)
+      try await store.deliverBytes(bytes, to: [a])
+      let snap = try await store.pop3Snapshot(a)
+      let uid = try #require(snap.messages.first?.uid)
+      func read(_ range: Range<Int64>?) async throws -> [UInt8] {
+        var out: [UInt8] = []
+        for try await c in store.readMessage(in: snap.mailbox, uid: uid, range: range) { out += c }
+        return out
+      }
+      #expect(try await read(nil) == bytes)
+      #expect(try await read(0..<10) == Array(bytes[0..<10]))
+      // Starting in the second chunk, across the boundary to the third.
+      #expect(try await read(70_000..<140_000) == Array(bytes[70_000..<140_000]))
+      #expect(try await read(140_000..<1_000_000) == Array(bytes[140_000...]))
+      #expect(try await read(200_000..<300_000).isEmpty)
+      _ = try await store.expunge(in: snap.mailbox, uids: [uid], onlyDeleted: false)
+      await #expect(throws: StorageError.messageNotFound(uid: uid)) {
+        _ = try await read(70_000..<140_000)
+      }
+    }
+  }
 }
