@@ -133,7 +133,11 @@ extension SMTPSession {
     guard let fields = signer(bytes), !fields.isEmpty else { return received }
     let split = min(prefix.localOnly, bytes.count)
     let combined = Array(bytes[..<split]) + fields + Array(bytes[split...])
-    return .memory(combined, prefix: prefix)
+    // The fields become part of the prefix, so the message still starts where it says.
+    let grown = MessagePrefix(
+      bytes: Array(prefix.bytes[..<split]) + fields + Array(prefix.bytes[split...]),
+      localOnly: prefix.localOnly)
+    return .memory(combined, prefix: grown)
   }
 
   /// Bare CR/LF (DATA only: BDAT is framed by counts, so nothing can be smuggled, and the

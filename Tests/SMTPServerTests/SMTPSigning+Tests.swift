@@ -69,4 +69,18 @@ import Testing
       #expect(recorder.wakes.withLock { $0 } == 0)
     }
   }
+
+  @Test func spoofedFromIsStillRefusedWhenSigning() async throws {
+    let recorder = Recorder()
+    try await SMTPFixture.with(settings: Self.settings(recorder), tls: true) { f in
+      _ = try await f.addUser("alice")
+      let (c, _) = try await f.openAuthenticated("alice")
+      let spoof = Sample.fromAlice().replacingOccurrences(
+        of: "alice@example.test", with: "boss@example.test")
+      #expect(
+        try await c.sendMail(from: "alice@example.test", to: ["bob@remote.example"], message: spoof)
+          .hasPrefix("550 5.7.1"))
+      #expect(try await f.store.queuedMessages().isEmpty)
+    }
+  }
 }

@@ -68,6 +68,10 @@ class PostaServer:
         for d in self.domains:
             lines += ["[[domain]]", f'name = "{d}"', ""]
         lines.append(self.extra)
+        if "[dns]" not in self.extra:
+            # Outbound mail must never reach the machine's resolver: a closed loopback port
+            # makes every lookup fail at once (a temporary error, so mail stays queued).
+            lines += ["", "[dns]", f'servers = ["127.0.0.1:{free_port()}"]']
         with open(self.config, "w") as f:
             f.write("\n".join(lines) + "\n")
 
