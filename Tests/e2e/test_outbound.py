@@ -3,7 +3,8 @@ server on loopback answers MX/A for a.test (127.0.0.2) and b.test (127.0.0.3),
 each instance listens for MX on port 25 of its own address. Covers delivery
 with a DKIM signature checked by dkimpy against the key `posta dns` printed,
 the Received chain, a 550 bounce, deferral while the receiver is down and
-delivery after it comes back, and an immediate bounce for a null MX domain."""
+delivery after it comes back, an immediate bounce for a null MX domain, and a
+message to three domains of which one fails."""
 
 import email.utils
 import poplib
@@ -23,16 +24,17 @@ ZONE = {
         "mx.a.test": {"A": ["127.0.0.2"]},
         "b.test": {"MX": [[10, "mx.b.test"]]},
         "mx.b.test": {"A": ["127.0.0.3"]},
+        "c.test": {"MX": [[10, "mx.b.test"]]},
         "nomail.test": {"MX": [[0, "."]]},
     },
 }
 
 
-def instance(domain, host, dns_port):
+def instance(domain, host, dns_port, more=()):
     extra = (f'[dns]\nservers = ["127.0.0.1:{dns_port}"]\n\n'
              '[delivery]\nretry_intervals = ["1s", "2s"]\n')
     ports = {"smtp": 25, "submission": free_port(host), "pop3": free_port(host)}
-    return PostaServer(domains=[domain], host=host, services=list(ports), ports=ports,
+    return PostaServer(domains=[domain, *more], host=host, services=list(ports), ports=ports,
                        hostname=f"mail.{domain}", extra=extra)
 
 
@@ -107,10 +109,11 @@ def bounces(srv, user, password):
 def test_mail_between_two_instances():
     with DNSServer(ZONE) as dns:
         a = instance("a.test", "127.0.0.2", dns.port)
-        b = instance("b.test", "127.0.0.3", dns.port)
+        b = instance("b.test", "127.0.0.3", dns.port, more=["c.test"])
         with a, b:
             alice_pw = add_user(a, "alice@a.test")
             bob_pw = add_user(b, "bob@b.test")
+            carol_pw = add_user(b, "carol@c.test")
 
             # Delivered through MX, signed, with B's Received naming A.
             submit(a, "alice@a.test", alice_pw, ["bob@b.test"], "first")
@@ -160,3 +163,15 @@ def test_mail_between_two_instances():
             wait_for("an empty queue", lambda: "Queue is empty" in run_cli(
                 "queue", "list", config=a.config).stdout)
             expect(len(bounces(a, "alice@a.test", alice_pw)) == 2, "no extra bounce")
+
+            # Three domains, one failing: two delivered, one bounce naming only that one.
+            submit(a, "alice@a.test", alice_pw, ["bob@b.test", "carol@c.test", "y@nomail.test"],
+                   "three")
+            wait_for("delivery to both domains at B",
+                     lambda: len(inbox(b, "bob@b.test", bob_pw)) == 3
+                     and len(inbox(b, "carol@c.test", carol_pw)) == 1)
+            third = wait_for("a bounce for y@nomail.test", lambda: [
+                m for m in bounces(a, "alice@a.test", alice_pw) if b"y@nomail.test" in m])[0]
+            expect(b"Final-Recipient: rfc822; y@nomail.test" in third
+                   and b"Final-Recipient: rfc822; bob@b.test" not in third
+                   and b"Final-Recipient: rfc822; carol@c.test" not in third, third)
