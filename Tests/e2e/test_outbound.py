@@ -175,3 +175,20 @@ def test_mail_between_two_instances():
             expect(b"Final-Recipient: rfc822; y@nomail.test" in third
                    and b"Final-Recipient: rfc822; bob@b.test" not in third
                    and b"Final-Recipient: rfc822; carol@c.test" not in third, third)
+
+
+def test_dkim_keys_before_listening_and_on_reload():
+    import os
+    import signal
+    with PostaServer(domains=["a.test"], services=["smtp"]) as srv:
+        dkim_dir = os.path.join(srv.data_dir, "dkim")
+        expect(os.path.exists(os.path.join(dkim_dir, "a.test", "active")), "no key at start")
+        srv.domains.append("new.test")
+        srv.write_config()
+        srv.signal(signal.SIGHUP)
+        wait_for("a key for the domain added by reload",
+                 lambda: os.path.exists(os.path.join(dkim_dir, "new.test", "active")))
+        r = run_cli("dkim", "rotate", "a.test", config=srv.config)
+        expect(r.returncode == 0 and "._domainkey.a.test. IN TXT" in r.stdout, r)
+        r = run_cli("dns", "a.test", config=srv.config)
+        expect(r.stdout.count("._domainkey.a.test. IN TXT") == 2, "old key no longer printed")
