@@ -33,7 +33,18 @@ enum ConfigDecoder {
     if let spec = ConfigSchema.sections.first(where: { $0.name == name }) {
       switch (spec.shape, value.kind) {
       case (.table, .table(let table)):
-        instances[name, default: []].append(table)
+        // Sub-tables declared on their own ([[delivery.route]] inside [delivery]) go to their
+        // own spec; the rest is this table's keys.
+        var own = TOMLTable(line: table.line, isExplicit: table.isExplicit)
+        own.isDamaged = table.isDamaged
+        for (key, child) in table.entries {
+          if child.isTable, isTableOrNamespace(parts + [key]) {
+            route(child, name: parts + [key], instances: &instances, problems: &problems)
+          } else {
+            own.add(key, child)
+          }
+        }
+        instances[name, default: []].append(own)
       case (.array, .tableArray(let tables)):
         instances[name, default: []].append(contentsOf: tables)
       case (.array, .table):

@@ -195,8 +195,72 @@ public enum ConfigSchema {
         doc: "Authenticated users may send only as their own addresses and aliases."),
     ])
 
+  static let dns = TableSpec.table(
+    "dns", doc: "The resolver used for outbound mail.", into: \.dns, start: .unset,
+    keys: [
+      .stringList(
+        "servers", \.servers, default: [],
+        doc: "Name servers as \"host:port\"; empty: those of /etc/resolv.conf.")
+    ])
+
+  static let delivery = TableSpec.table(
+    "delivery", doc: "The outbound queue: retries, expiry and TLS towards other servers.",
+    into: \.delivery, start: .unset,
+    keys: [
+      .durationList(
+        "retry_intervals", \.retryIntervals,
+        default: [.string("1m"), .string("5m"), .string("15m"), .string("30m"), .string("1h")],
+        doc: "Waits between attempts; the last one repeats."),
+      .duration(
+        "expiry", \.expiry, default: "5d",
+        doc: "How long a message is retried before it bounces (RFC 5321 §4.5.4.1: 4–5 days)."),
+      .integer(
+        "max_connections", \.maxConnections, default: 20, min: 1,
+        doc: "Outbound connections open at once."),
+      .choice(
+        "tls", \.tls, options: ["opportunistic", "required", "none"], default: "opportunistic",
+        doc: "STARTTLS towards MX hosts: when offered, mandatory, or never (RFC 7435).",
+        make: { DeliveryTLS(rawValue: $0) }),
+    ])
+
+  static let routes = TableSpec.array(
+    "delivery.route", minimum: 0,
+    doc: "A static route: mail for `domain` goes to `host:port` instead of its MX hosts.",
+    into: \.delivery.routes, start: .unset,
+    keys: [
+      .hostName("domain", \.domain, default: .required, doc: "The recipient domain."),
+      .string("host", \.host, default: .required, doc: "An IP address or host name."),
+      .integer("port", \.port, default: 25, min: 1, doc: "The port."),
+    ],
+    finish: { route, source, _, problems in
+      if route.port > 65_535 {
+        problems.append(
+          Problem(
+            line: source["port"]?.line,
+            message: "[[delivery.route]] port: must be at most 65535, found \(route.port)"))
+      }
+      if route.host.isEmpty {
+        problems.append(
+          Problem(line: source["host"]?.line, message: "[[delivery.route]] host: is empty"))
+      }
+    })
+
+  static let dkim = TableSpec.table(
+    "dkim", doc: "DKIM signing of mail your users send (keys live under `data_dir/dkim`).",
+    into: \.dkim, start: .unset,
+    keys: [
+      .string(
+        "selector_prefix", \.selectorPrefix, default: "posta",
+        doc: "New selectors are this prefix, the UTC date and a letter (`posta20261127a`)."),
+      .bool(
+        "ed25519", \.ed25519, default: false,
+        doc: "Also sign with an Ed25519 key (RFC 8463)."),
+    ])
+
   /// The tables after the top level, in reference order.
-  static let sections: [TableSpec] = [listen, certificates, domains, limits, smtp]
+  static let sections: [TableSpec] = [
+    listen, certificates, domains, limits, smtp, dns, delivery, routes, dkim,
+  ]
 
   static var tables: [TableSpec] { [root] + sections }
 

@@ -119,6 +119,27 @@ struct KeySpec<Section>: Sendable {
     }
   }
 
+  /// Durations, each an integer of seconds or a string such as `"5m"`; at least one.
+  static func durationList(
+    _ name: String, _ field: Field<[Duration]>, default: KeyDefault, doc: String
+  ) -> Self {
+    Self(name, .durationList, field, `default`, doc) { value, _ throws(ValueError) in
+      guard case .array(let items) = value.kind else {
+        throw ValueError("expected an array of durations, found \(value.kindName)")
+      }
+      guard !items.isEmpty else { throw ValueError("the list is empty; give at least one") }
+      var result: [Duration] = []
+      for item in items {
+        do throws(ValueError) {
+          result.append(try Convert.duration(item, min: 1))
+        } catch {
+          throw ValueError(error.message, line: item.line)
+        }
+      }
+      return result
+    }
+  }
+
   /// `host:port` entries; an empty list is allowed and means "off".
   static func listenList(
     _ name: String, _ field: Field<[ListenAddress]>, default: KeyDefault, doc: String

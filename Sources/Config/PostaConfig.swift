@@ -23,6 +23,9 @@ public struct PostaConfig: Sendable, Equatable {
   public var domains: [DomainConfig]
   public var limits: LimitsConfig
   public var smtp: SMTPConfig
+  public var dns: DNSConfig
+  public var delivery: DeliveryConfig
+  public var dkim: DKIMConfig
 
   /// Where the self-signed certificate is kept: `data_dir/tls`.
   public var tlsDirectory: String { dataDir == "/" ? "/tls" : dataDir + "/tls" }
@@ -55,7 +58,8 @@ public struct PostaConfig: Sendable, Equatable {
 
   static let unset = PostaConfig(
     hostname: "", dataDir: "/", logLevel: .info, listen: .unset, certificates: [],
-    domains: [], limits: .unset, smtp: .unset)
+    domains: [], limits: .unset, smtp: .unset, dns: .unset, delivery: .unset,
+    dkim: .unset)
 }
 
 extension PostaConfig {

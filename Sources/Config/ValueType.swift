@@ -9,6 +9,7 @@ enum ValueType: Sendable, Equatable {
   case size(min: Int)
   case duration(min: Int)
   case stringList
+  case durationList
   case listenList
   case cidrList
   case choice([String])
@@ -25,6 +26,7 @@ enum ValueType: Sendable, Equatable {
     case .duration(let min):
       min == 0 ? "duration" : "duration ≥ \(Convert.durationText(seconds: min))"
     case .stringList: "list of strings"
+    case .durationList: "list of durations"
     case .listenList: "list of listen addresses"
     case .cidrList: "list of CIDRs"
     case .choice(let options): "one of " + options.map { "`\($0)`" }.joined(separator: ", ")

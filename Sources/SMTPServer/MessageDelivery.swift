@@ -77,7 +77,7 @@ extension SMTPSession {
     let inspection: MessageInspection?
     let source: MessageSource
     let prefix: MessagePrefix
-    switch received {
+    switch await signed(received) {
     case .memory(let bytes, let p):
       inspection = .inspect(bytes, messageStart: p.bytes.count)
       source = .bytes(bytes)
@@ -107,6 +107,37 @@ extension SMTPSession {
     }
     if case .file(let file, _, _) = received { await file.remove() }
     return reply
+  }
+
+  /// The message with `SMTPSettings.signer`'s fields inserted after the local-only prefix
+  /// (so the queue sends them), for an authenticated user's message; otherwise unchanged.
+  /// A spooled message is read into memory to be signed: signing reads it whole anyway, and
+  /// it stays within the message size limit.
+  private func signed(_ received: ReceivedMessage) async -> ReceivedMessage {
+    guard user != nil, let signer = settings.signer else { return received }
+    let bytes: [UInt8]
+    let prefix: MessagePrefix
+    switch received {
+    case .memory(let b, let p):
+      bytes = b
+      prefix = p
+    case .file(let file, _, let p):
+      let path = file.path
+      let read: [UInt8]? = await environment.spool.run {
+        (try? Data(contentsOf: URL(fileURLWithPath: path))).map { Array($0) }
+      }
+      guard let read else { return received }
+      bytes = read
+      prefix = p
+    }
+    guard let fields = signer(bytes), !fields.isEmpty else { return received }
+    let split = min(prefix.localOnly, bytes.count)
+    let combined = Array(bytes[..<split]) + fields + Array(bytes[split...])
+    // The fields become part of the prefix, so the message still starts where it says.
+    let grown = MessagePrefix(
+      bytes: Array(prefix.bytes[..<split]) + fields + Array(prefix.bytes[split...]),
+      localOnly: prefix.localOnly)
+    return .memory(combined, prefix: grown)
   }
 
   /// Bare CR/LF (DATA only: BDAT is framed by counts, so nothing can be smuggled, and the
@@ -170,6 +201,7 @@ extension SMTPSession {
       return reply
     }
     accepted += 1
+    if outbound != nil, let onQueued = settings.onQueued { onQueued() }
     logger.info(
       "smtp-accepted", ("id", transaction.id),
       ("from", String(transaction.sender.description.prefix(300))),

@@ -58,6 +58,13 @@ public struct SMTPSettings: Sendable {
   public var spoolDirectory: String?
   /// Messages up to this many octets are received in memory (no spool file at all).
   public var memoryMessageLimit: Int
+  /// Signs a message an authenticated user submitted (DKIM): given the whole message as it
+  /// will be stored, returns header fields to put in front of it, or nil to leave it as is.
+  /// The SMTP server knows nothing about keys; the executable supplies this.
+  public var signer: (@Sendable (_ message: [UInt8]) -> [UInt8]?)?
+  /// Called after a message with remote recipients was queued durably, so the outbound
+  /// queue can start on it at once instead of at its next poll.
+  public var onQueued: (@Sendable () -> Void)?
 
   /// Settings with RFC defaults: 50 MiB messages, 100 recipients, 20 errors, 5 minutes
   /// idle, no AUTH on the MX port, sender ownership enforced.
@@ -78,6 +85,8 @@ public struct SMTPSettings: Sendable {
     self.postmaster = postmaster
     self.spoolDirectory = spoolDirectory
     self.memoryMessageLimit = memoryMessageLimit
+    self.signer = nil
+    self.onQueued = nil
   }
 
   /// The largest message accepted (SIZE), in octets as stored.

@@ -35,7 +35,8 @@ import Testing
       "unknown table", "[frobnicate]",
       [
         "posta.conf:1: [frobnicate]: unknown table; known tables: [listen], "
-          + "[[tls.certificate]], [[domain]], [limits], [smtp]"
+          + "[[tls.certificate]], [[domain]], [limits], [smtp], [dns], [delivery], "
+          + "[[delivery.route]], [dkim]"
       ]),
     Case(
       "unknown array of tables", "[[smtp.route]]\nx = 1",

@@ -15,7 +15,9 @@ import Testing
         "limits.pop3_idle_timeout", "limits.imap_idle_timeout", "limits.smtp_line_length",
         "limits.pop3_line_length", "limits.imap_line_length", "limits.max_message_size",
         "limits.shutdown_timeout", "smtp.postmaster", "smtp.auth_on_mx",
-        "smtp.require_sender_ownership",
+        "smtp.require_sender_ownership", "dns.servers", "delivery.retry_intervals",
+        "delivery.expiry", "delivery.max_connections", "delivery.tls", "delivery.route.domain",
+        "delivery.route.host", "delivery.route.port", "dkim.selector_prefix", "dkim.ed25519",
       ])
   }
 

@@ -38,7 +38,8 @@ class PostaServer:
     """A `posta serve` child process. Use as a context manager."""
 
     def __init__(self, domains=("example.test",), extra="", host="127.0.0.1", services=None,
-                 tmp=None, ports=None):
+                 tmp=None, ports=None, hostname="mail.example.test"):
+        self.hostname = hostname
         self.tmp = tmp or tempfile.mkdtemp(prefix="posta-e2e-")
         self.host = host
         self.domains = list(domains)
@@ -59,7 +60,7 @@ class PostaServer:
 
     def write_config(self):
         os.makedirs(os.path.dirname(self.config), exist_ok=True)
-        lines = ['hostname = "mail.example.test"', 'data_dir = "../var"', 'log_level = "debug"', "",
+        lines = [f'hostname = "{self.hostname}"', 'data_dir = "../var"', 'log_level = "debug"', "",
                  "[listen]"]
         for s in SERVICES:
             val = f'["{self.addr(s)}"]' if s in self.ports else "[]"
@@ -68,6 +69,10 @@ class PostaServer:
         for d in self.domains:
             lines += ["[[domain]]", f'name = "{d}"', ""]
         lines.append(self.extra)
+        if "[dns]" not in self.extra:
+            # Outbound mail must never reach the machine's resolver: a closed loopback port
+            # makes every lookup fail at once (a temporary error, so mail stays queued).
+            lines += ["", "[dns]", f'servers = ["127.0.0.1:{free_port()}"]']
         with open(self.config, "w") as f:
             f.write("\n".join(lines) + "\n")
 

@@ -16,6 +16,12 @@ enum CommandTable {
     AliasCommands.add,
     AliasCommands.del,
     AliasCommands.list,
+    QueueCommands.list,
+    QueueCommands.show,
+    QueueCommands.retry,
+    QueueCommands.delete,
+    DNSCommands.dns,
+    DNSCommands.rotate,
     BackupCommand.command,
     VersionCommand.command,
   ]

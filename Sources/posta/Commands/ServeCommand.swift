@@ -1,4 +1,5 @@
 import Config
+import Delivery
 import Foundation
 import Lifecycle
 import Log
@@ -29,9 +30,24 @@ enum ServeCommand {
       logger.debug("fd.limit", ("soft", String(limit.soft)), ("hard", String(limit.hard)))
     }
 
+    // Keys before any listener, so the first message submitted is signed.
+    try await OutboundSetup.ensureKeys(config, domains: config.domains.map(\.name))
     let runtime = try await RuntimeSetup.make(inv, config, logger: logger)
+    let queue: QueueRunner
+    do {
+      queue = try QueueRunner(
+        store: runtime.store,
+        resolver: try OutboundSetup.resolver(
+          config, reactor: runtime.reactor, logger: logger.component("dns")),
+        reactor: runtime.reactor, settings: OutboundSetup.deliverySettings(config),
+        logger: logger.component("queue"), signer: runtime.dkim)
+    } catch let error as CLIError {
+      throw error
+    } catch {
+      throw CLIError(.config, "outbound delivery: \(error)")
+    }
 
-    let handlers = ProtocolHandlers(runtime: runtime)
+    let handlers = ProtocolHandlers(runtime: runtime, queue: queue)
     await handlers.smtp.checkPostmasters()
     var services: [ListenerService] = []
     for service in ListenService.allCases {
@@ -52,7 +68,8 @@ enum ServeCommand {
       ))
 
     let group = ServiceGroup(
-      services: services, gracePeriod: config.limits.shutdownTimeout,
+      services: [QueueService(runner: queue)] + services,
+      gracePeriod: config.limits.shutdownTimeout,
       logger: logger.component("lifecycle"))
     try await group.run(until: watcher.signals) {
       await runtime.reload()

@@ -118,6 +118,7 @@ struct StoreAccess: Sendable {
     switch e {
     case .unknownDomain(let d): undeclared(d, configFile: configFile)
     case .accountNotFound, .aliasNotFound: CLIError(.noUser, e.description)
+    case .queueEntryNotFound: CLIError(.noInput, e.description)
     case .invalidAddress, .accountExists, .addressInUse, .aliasLoop, .appPasswordExists,
       .appPasswordNotFound, .invalidArgument, .schemaTooNew:
       CLIError(.dataError, e.description)

@@ -1,4 +1,6 @@
 import Config
+import Delivery
+import Log
 import Net
 import POP3Core
 import POP3Server
@@ -14,7 +16,9 @@ struct ProtocolHandlers: Sendable {
   let smtp: SMTPService
   let runtime: ServerRuntime
 
-  init(runtime: ServerRuntime) {
+  /// - Parameter queue: woken after the SMTP server queues a message; nil when nothing
+  ///   delivers (`hold`).
+  init(runtime: ServerRuntime, queue: QueueRunner? = nil) {
     self.runtime = runtime
     // One service for pop3 and pop3s: they share the message-size cache.
     self.pop3 = POP3Service(
@@ -26,7 +30,12 @@ struct ProtocolHandlers: Sendable {
     self.smtp = SMTPService(
       store: runtime.store, authenticator: runtime.authenticator,
       logger: runtime.logger.component("smtp"),
-      settings: { Self.smtpSettings(runtime.config) },
+      settings: {
+        var settings = Self.smtpSettings(runtime.config)
+        settings.signer = Self.signer(runtime.dkim, logger: runtime.logger.component("dkim"))
+        if let queue { settings.onQueued = { queue.wake() } }
+        return settings
+      },
       tlsContext: { runtime.snapshot.tls })
   }
 
@@ -40,6 +49,19 @@ struct ProtocolHandlers: Sendable {
       requireSenderOwnership: config.smtp.requireSenderOwnership,
       postmaster: config.smtp.postmaster.isEmpty ? nil : config.smtp.postmaster,
       spoolDirectory: config.dataDir + "/spool")
+  }
+
+  /// Signs with the hosted domain of the From: address; a failure is logged and the message
+  /// goes unsigned rather than refused (receivers treat it like any unsigned mail).
+  static func signer(_ dkim: DKIMSigning, logger: Logger) -> @Sendable ([UInt8]) -> [UInt8]? {
+    { message in
+      do {
+        return try dkim.signatureFields(for: message)
+      } catch {
+        logger.error("dkim-sign-failed", ("error", "\(error)"))
+        return nil
+      }
+    }
   }
 
   static func smtpRole(_ service: ListenService) -> SMTPRole? {

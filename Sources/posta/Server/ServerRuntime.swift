@@ -1,5 +1,6 @@
 import Auth
 import Config
+import Delivery
 import Log
 import Net
 import Storage
@@ -22,6 +23,8 @@ final class ServerRuntime: Sendable {
   let hasher: PasswordHasher
   let authenticator: Authenticator
   let configPath: String
+  /// Signs what users of hosted domains submit; its domains follow reloads.
+  let dkim: DKIMSigning
   private let current: Mutex<Snapshot>
 
   init(
@@ -39,6 +42,7 @@ final class ServerRuntime: Sendable {
     self.limiter = ConnectionLimiter(
       maxTotal: config.limits.maxConnections, maxPerIP: config.limits.maxConnectionsPerIP)
     self.current = Mutex(Snapshot(config: config, tls: tls))
+    self.dkim = OutboundSetup.signing(config)
   }
 
   /// The configuration and TLS context in force now; a session takes one
@@ -85,6 +89,13 @@ final class ServerRuntime: Sendable {
       } catch {
         logger.error("reload.domains", ("error", "\(error)"))
       }
+      let added = new.domains.map(\.name).filter { old.domain(named: $0) == nil }
+      do {
+        try await OutboundSetup.ensureKeys(new, domains: added)
+      } catch {
+        logger.error("reload.dkim", ("error", error.message))
+      }
+      dkim.setDomains(new.domains.map(\.name))
     }
     if new.dataDir != old.dataDir {
       logger.warning("reload.partial", ("reason", "data_dir changes only on restart"))

@@ -1,0 +1,92 @@
+import Config
+import DKIM
+import DNS
+import Delivery
+import Lifecycle
+import Log
+import Net
+
+/// The outbound queue runner as a `Service` of the server's group. It is started before
+/// the listeners, so it is stopped after them: mail accepted during the grace period still
+/// gets its first attempt.
+struct QueueService: Service {
+  let runner: QueueRunner
+  var name: String { runner.name }
+
+  func run() async throws { try await runner.run() }
+  func beginShutdown() async { await runner.beginShutdown() }
+}
+
+/// Builds the outbound side from the configuration: the resolver, the delivery settings,
+/// DKIM keys and the queue runner.
+enum OutboundSetup {
+  /// The resolver over `[dns] servers`, or the servers of /etc/resolv.conf when the list
+  /// is empty.
+  static func resolver(_ config: PostaConfig, reactor: Reactor, logger: Logger) throws(CLIError)
+    -> Resolver
+  {
+    let configuration: ResolverConfiguration
+    if config.dns.servers.isEmpty {
+      configuration = .system()
+    } else {
+      do {
+        configuration = ResolverConfiguration(
+          servers: try ResolverConfiguration.servers(from: config.dns.servers))
+      } catch {
+        throw CLIError(.config, "[dns] servers: \(error)")
+      }
+    }
+    return Resolver(configuration: configuration, reactor: reactor, logger: logger)
+  }
+
+  /// `[delivery]` as the queue runner takes it.
+  static func deliverySettings(_ config: PostaConfig) -> DeliverySettings {
+    var settings = DeliverySettings(hostname: config.hostname)
+    let intervals = config.delivery.retryIntervals.map { max(1, $0.components.seconds) }
+    settings.retry = RetrySchedule(
+      intervals: intervals.isEmpty ? RetrySchedule().intervals : intervals,
+      expiry: max(0, config.delivery.expiry.components.seconds))
+    settings.maxConnections = config.delivery.maxConnections
+    settings.maxConnectionsPerDestination = min(
+      settings.maxConnectionsPerDestination, config.delivery.maxConnections)
+    let tls: OutboundTLSPolicy
+    switch config.delivery.tls {
+    case .opportunistic: tls = .opportunistic(plaintextFallback: true)
+    // Required but unverified: MX certificates are rarely verifiable (RFC 7435).
+    case .required: tls = .required(verify: false)
+    case .none: tls = .disabled
+    }
+    settings.tls = tls
+    settings.staticRoutes = config.delivery.routes.map {
+      StaticRoute(domain: $0.domain, host: $0.host, port: UInt16(clamping: $0.port), tls: tls)
+    }
+    return settings
+  }
+
+  /// The key store under `data_dir/dkim` with the configured selector prefix.
+  static func keyStore(_ config: PostaConfig) -> DKIMKeyStore {
+    DKIMKeyStore(dataDirectory: config.dataDir, selectorPrefix: config.dkim.selectorPrefix)
+  }
+
+  /// Makes a DKIM key for every domain that has none (the create-if-absent step `serve`
+  /// runs before listening, a reload runs for new domains, and the CLI runs before
+  /// printing records). Key generation blocks, so it runs off the cooperative pool.
+  static func ensureKeys(_ config: PostaConfig, domains: [String]) async throws(CLIError) {
+    let store = keyStore(config)
+    let ed25519 = config.dkim.ed25519
+    do {
+      try await offload {
+        for domain in domains { _ = try store.ensureKeys(for: domain, ed25519: ed25519) }
+      }
+    } catch {
+      throw CLIError(.cantCreate, "DKIM keys in \(store.directory): \(error)")
+    }
+  }
+
+  /// The signer for mail of the hosted domains.
+  static func signing(_ config: PostaConfig) -> DKIMSigning {
+    DKIMSigning(
+      keyStore: keyStore(config), domains: config.domains.map(\.name),
+      ed25519: config.dkim.ed25519)
+  }
+}
