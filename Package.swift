@@ -53,6 +53,7 @@ let package = Package(
       ]),
 
     // Tests
+    .target(name: "PostaTestSupport", dependencies: ["Net"], path: "Tests/PostaTestSupport"),
     .testTarget(name: "ConfigTests", dependencies: ["Config"]),
     .testTarget(name: "NetTests", dependencies: ["Net", "Log"]),
     .testTarget(name: "TLSTests", dependencies: ["TLS", "Crypto", "Net"]),
@@ -65,13 +66,21 @@ let package = Package(
     .testTarget(name: "DKIMTests", dependencies: ["DKIM", "Crypto", "MIME"]),
     .testTarget(
       name: "DeliveryTests",
-      dependencies: ["Delivery", "DNS", "SMTPCore", "Storage", "Net", "TLS", "DKIM", "Crypto", "Log", "MIME"]),
+      dependencies: [
+        "Delivery", "DNS", "SMTPCore", "Storage", "Net", "TLS", "DKIM", "Crypto", "Log", "MIME",
+      ]),
     .testTarget(
       name: "SMTPServerTests",
-      dependencies: ["SMTPServer", "SMTPCore", "Storage", "Auth", "Net", "TLS", "Crypto", "Log"]),
+      dependencies: [
+        "SMTPServer", "SMTPCore", "Storage", "Auth", "Net", "TLS", "Crypto", "Log",
+        "PostaTestSupport",
+      ]),
     .testTarget(
       name: "POP3ServerTests",
-      dependencies: ["POP3Server", "POP3Core", "Storage", "Auth", "Net", "TLS", "Crypto", "Log"]),
+      dependencies: [
+        "POP3Server", "POP3Core", "Storage", "Auth", "Net", "TLS", "Crypto", "Log",
+        "PostaTestSupport",
+      ]),
     .testTarget(name: "AuthTests", dependencies: ["Auth", "Crypto"]),
   ],
   swiftLanguageModes: [.v6]

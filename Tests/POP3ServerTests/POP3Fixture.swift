@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import Log
 import Net
+import PostaTestSupport
 import Storage
 import Synchronization
 import TLS

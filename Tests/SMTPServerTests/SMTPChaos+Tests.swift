@@ -1,3 +1,4 @@
+import PostaTestSupport
 import SMTPCore
 import Testing
 

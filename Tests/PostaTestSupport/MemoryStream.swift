@@ -2,14 +2,14 @@ import Net
 import Synchronization
 
 /// Why a memory stream operation failed.
-enum MemoryStreamError: Error {
+public enum MemoryStreamError: Error {
   case closed
 }
 
 /// One direction of an in-memory connection: an unbounded byte queue whose reader waits
 /// for data, end of stream, or the cancellation of its task (as a socket read does, so
 /// graceful shutdown can be tested without sockets).
-final class MemoryPipe: Sendable {
+public final class MemoryPipe: Sendable {
   private struct State {
     var buffer: [UInt8] = []
     var closed = false
@@ -18,7 +18,7 @@ final class MemoryPipe: Sendable {
 
   private let state = Mutex(State())
 
-  func read(max: Int) async throws -> [UInt8] {
+  public func read(max: Int) async throws -> [UInt8] {
     while true {
       try Task.checkCancellation()
       let ready = state.withLock { s -> [UInt8]? in
@@ -46,7 +46,7 @@ final class MemoryPipe: Sendable {
     }
   }
 
-  func write(_ bytes: [UInt8]) throws {
+  public func write(_ bytes: [UInt8]) throws {
     let reader = try state.withLock {
       s throws(MemoryStreamError) -> CheckedContinuation<Void, Never>? in
       if s.closed { throw .closed }
@@ -58,7 +58,7 @@ final class MemoryPipe: Sendable {
   }
 
   /// Ends the pipe: queued bytes can still be read, then reads return end of stream.
-  func close() {
+  public func close() {
     state.withLock { $0.closed = true }
     wakeReader()
   }
@@ -73,22 +73,22 @@ final class MemoryPipe: Sendable {
 }
 
 /// One end of an in-memory duplex connection.
-final class MemoryStream: ByteStream {
-  let incoming: MemoryPipe
-  let outgoing: MemoryPipe
+public final class MemoryStream: ByteStream {
+  public let incoming: MemoryPipe
+  public let outgoing: MemoryPipe
   /// Calls to `write`: how many times the server flushed its replies.
-  let writes = Atomic(0)
+  public let writes = Atomic(0)
   /// The largest single write: what the writer had in memory at once.
-  let largestWrite = Atomic(0)
+  public let largestWrite = Atomic(0)
   private let closed = Atomic(false)
 
-  init(incoming: MemoryPipe, outgoing: MemoryPipe) {
+  public init(incoming: MemoryPipe, outgoing: MemoryPipe) {
     self.incoming = incoming
     self.outgoing = outgoing
   }
 
   /// Two connected ends: (client, server).
-  static func pair() -> (client: MemoryStream, server: MemoryStream) {
+  public static func pair() -> (client: MemoryStream, server: MemoryStream) {
     let toServer = MemoryPipe()
     let toClient = MemoryPipe()
     return (
@@ -97,20 +97,20 @@ final class MemoryStream: ByteStream {
     )
   }
 
-  var isClosed: Bool { closed.load(ordering: .acquiring) }
+  public var isClosed: Bool { closed.load(ordering: .acquiring) }
 
-  func read(max: Int) async throws -> [UInt8] {
+  public func read(max: Int) async throws -> [UInt8] {
     try await incoming.read(max: max)
   }
 
-  func write(_ bytes: [UInt8]) async throws {
+  public func write(_ bytes: [UInt8]) async throws {
     writes.add(1, ordering: .relaxed)
     largestWrite.max(bytes.count, ordering: .relaxed)
     try outgoing.write(bytes)
   }
 
   /// Like closing a socket: the peer reads end of stream after what was sent.
-  func close() async {
+  public func close() async {
     closed.store(true, ordering: .releasing)
     outgoing.close()
     incoming.close()
