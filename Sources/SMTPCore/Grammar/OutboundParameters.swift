@@ -1,6 +1,4 @@
-import SMTPCore
-
-/// What the SMTP server tells the outbound module about a queued message, kept in the
+/// What the SMTP server tells the outbound module (Delivery) about a queued message, kept in the
 /// queue entry's opaque `OutboundEnvelope.params`: space-separated tokens, each `KEY` or
 /// `KEY=value` (values without spaces; `AUTH` and `ENVID` in xtext as on the wire).
 ///
@@ -41,9 +39,9 @@ public struct OutboundParameters: Sendable, Hashable {
     if skip > 0 { tokens.append("SKIP=\(skip)") }
     if let body { tokens.append("BODY=\(body.rawValue)") }
     if smtputf8 { tokens.append("SMTPUTF8") }
-    if let submitter { tokens.append("AUTH=" + Self.xtext(submitter)) }
+    if let submitter { tokens.append("AUTH=" + XText.encode(submitter)) }
     if let ret { tokens.append("RET=\(ret.rawValue)") }
-    if let envelopeID { tokens.append("ENVID=" + Self.xtext(envelopeID)) }
+    if let envelopeID { tokens.append("ENVID=" + XText.encode(envelopeID)) }
     return tokens.joined(separator: " ")
   }
 
@@ -58,41 +56,11 @@ public struct OutboundParameters: Sendable, Hashable {
       case "SKIP": skip = value.flatMap { Int($0) }.map { max(0, $0) } ?? 0
       case "BODY": body = value.flatMap { MailParameters.BodyType(rawValue: $0.uppercased()) }
       case "SMTPUTF8": smtputf8 = true
-      case "AUTH": submitter = value.flatMap(Self.unxtext)
+      case "AUTH": submitter = value.flatMap { XText.decode($0.utf8) }
       case "RET": ret = value.flatMap { MailParameters.DSNReturn(rawValue: $0.uppercased()) }
-      case "ENVID": envelopeID = value.flatMap(Self.unxtext)
+      case "ENVID": envelopeID = value.flatMap { XText.decode($0.utf8) }
       default: break
       }
     }
-  }
-
-  /// RFC 3461 §4 xtext: `+XX` for `+`, `=`, space, controls and non-ASCII octets.
-  static func xtext(_ text: String) -> String {
-    var out = ""
-    for b in text.utf8 {
-      if b >= 33 && b <= 126 && b != UInt8(ascii: "+") && b != UInt8(ascii: "=") {
-        out.unicodeScalars.append(Unicode.Scalar(b))
-      } else {
-        let hex = String(b, radix: 16, uppercase: true)
-        out += "+" + (hex.count == 1 ? "0" + hex : hex)
-      }
-    }
-    return out
-  }
-
-  static func unxtext(_ text: String) -> String? {
-    var out: [UInt8] = []
-    var bytes = text.utf8.makeIterator()
-    while let b = bytes.next() {
-      guard b == UInt8(ascii: "+") else {
-        out.append(b)
-        continue
-      }
-      guard let h = bytes.next(), let l = bytes.next(),
-        let v = UInt8(String(decoding: [h, l], as: UTF8.self), radix: 16)
-      else { return nil }
-      out.append(v)
-    }
-    return String(validating: out, as: UTF8.self)
   }
 }
