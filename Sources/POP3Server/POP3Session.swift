@@ -51,6 +51,10 @@ final class POP3Session {
   var retrievals = 0
   /// Messages removed at QUIT.
   var expunged = 0
+  /// The message number of the last RETR or TOP, to tell a client going in order.
+  var lastRetrieved = 0
+  /// Small messages read ahead for a client going in order.
+  var readAhead: POP3ReadAhead?
 
   init(
     environment: Environment, settings: POP3Settings, stream: any ByteStream,

@@ -96,6 +96,39 @@ extension MailStore {
     BodyStream(store: self, start: .message(mailbox, uid), range: range)
   }
 
+  /// Several small messages of `mailbox`, each whole, in one trip to a reader thread and
+  /// one read transaction: a POP3 download of many small messages pays one thread hop per
+  /// batch instead of one per message. In `uids` order; nil for a message that is gone.
+  /// Messages longer than one storage chunk (64 KiB) are cut short, so callers ask only
+  /// for messages they know are smaller (a snapshot's sizes).
+  public func readSmallMessages(in mailbox: MailboxID, uids: [UInt32]) async throws(StorageError)
+    -> [[UInt8]?]
+  {
+    try await read { db throws(StorageError) -> [[UInt8]?] in
+      try db.readTransaction { () throws(StorageError) -> [[UInt8]?] in
+        var out: [[UInt8]?] = []
+        out.reserveCapacity(uids.count)
+        for uid in uids {
+          do throws(StorageError) {
+            let (chunk, _, _) = try BodySQL.readMessage(db, mailbox, uid, from: 0, limit: nil)
+            out.append(chunk ?? [])
+          } catch .messageNotFound, .bodyNotFound {
+            out.append(nil)
+          }
+        }
+        return out
+      }
+    }
+  }
+
+  /// A number that changes whenever a message of `mailbox` may have been expunged by this
+  /// process (or the mailbox deleted), moved after the change commits. Bytes read after
+  /// taking a stamp are still those of live messages while the stamp is unchanged — how a
+  /// session keeps read-ahead without sending a message expunged meanwhile.
+  public func expungeStamp(of mailbox: MailboxID) -> UInt64 {
+    feed.expungeStamp(of: mailbox)
+  }
+
   /// A whole body (or a range) in memory: for small messages and tests.
   public func bodyBytes(_ body: BodyID, range: Range<Int64>? = nil) async throws(StorageError)
     -> [UInt8]

@@ -10,6 +10,9 @@ final class ChangeFeed: Sendable {
   private let watchers = Mutex<[MailboxID: [Int: Continuation]]>([:])
   private let active = Atomic<Int>(0)
   private let nextID = Atomic<Int>(0)
+  /// Expunge stamps, one slot per `mailbox % count`: a slot moves whenever a message of
+  /// one of its mailboxes may have gone. Shared slots only cost a cache some hits.
+  private let expungeStamps = Mutex([UInt64](repeating: 0, count: 64))
 
   func subscribe(_ mailbox: MailboxID) -> AsyncStream<MailboxChange> {
     let (stream, continuation) = AsyncStream.makeStream(
@@ -28,8 +31,29 @@ final class ChangeFeed: Sendable {
     watchers.withLock { $0[mailbox]?.count ?? 0 }
   }
 
+  /// See `MailStore.expungeStamp(of:)`.
+  func expungeStamp(of mailbox: MailboxID) -> UInt64 {
+    expungeStamps.withLock { $0[Self.slot(mailbox)] }
+  }
+
+  private static func slot(_ mailbox: MailboxID) -> Int {
+    Int(UInt64(bitPattern: mailbox.rawValue) % 64)
+  }
+
   func publish(_ events: [(MailboxID, MailboxChange)]) {
-    guard !events.isEmpty, active.load(ordering: .relaxed) > 0 else { return }
+    guard !events.isEmpty else { return }
+    let gone = events.filter { _, change in
+      switch change {
+      case .expunged, .deleted: true
+      default: false
+      }
+    }
+    if !gone.isEmpty {
+      expungeStamps.withLock { stamps in
+        for (mailbox, _) in gone { stamps[Self.slot(mailbox)] &+= 1 }
+      }
+    }
+    guard active.load(ordering: .relaxed) > 0 else { return }
     var deliveries: [(Continuation, MailboxChange)] = []
     watchers.withLock { w in
       for (mailbox, change) in events {

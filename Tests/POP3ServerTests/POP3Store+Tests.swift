@@ -61,6 +61,58 @@ import Testing
     }
   }
 
+  @Test func readAheadNeverSendsAMessageExpungedAfterItWasRead() async throws {
+    try await POP3Fixture.with { f in
+      let alice = try await f.addUser("alice")
+      for i in 0..<6 { try await f.deliver("Subject: \(i)\r\n\r\nbody \(i)\r\n", to: alice) }
+      let inbox = try await f.inbox(alice)
+      let (c, session) = try await f.open()
+      try await c.login("alice@example.test", "secret")
+      // RETR 1 and 2 in order: messages 3… are read ahead with 2.
+      for n in 1...2 {
+        #expect(
+          try await c.retrieve("RETR \(n)").message
+            == Sample.retrieved("Subject: \(n - 1)\r\n\r\nbody \(n - 1)\r\n"))
+      }
+      _ = try await f.store.expunge(in: inbox.id, uids: [3, 5], onlyDeleted: false)
+      #expect(try await c.command("RETR 3") == "-ERR message 3 no longer exists")
+      #expect(
+        try await c.retrieve("RETR 4").message
+          == Sample.retrieved("Subject: 3\r\n\r\nbody 3\r\n"))
+      #expect(try await c.command("RETR 5") == "-ERR message 5 no longer exists")
+      #expect(try await c.command("QUIT").hasPrefix("+OK"))
+      await session.value
+    }
+  }
+
+  @Test func readAheadSkipsDeletedAndStopsAtLargeMessages() {
+    let sizes: [Int64] = [100, 100, 100, 70_000, 100]
+    let size = { (n: Int) -> Int64? in sizes.indices.contains(n - 1) ? sizes[n - 1] : nil }
+    #expect(
+      POP3ReadAhead.batch(from: 1, sequential: true, sizes: size, isDeleted: { $0 == 2 }) == [1, 3])
+    #expect(
+      POP3ReadAhead.batch(from: 1, sequential: false, sizes: size, isDeleted: { _ in false }) == [1]
+    )
+    #expect(
+      POP3ReadAhead.batch(from: 5, sequential: true, sizes: size, isDeleted: { _ in false }) == [5])
+    let many = { (n: Int) -> Int64? in n <= 1000 ? 1000 : nil }
+    let batch = POP3ReadAhead.batch(
+      from: 1, sequential: true, sizes: many, isDeleted: { _ in false })
+    #expect(batch.count == POP3ReadAhead.messageCount)
+    let budget = POP3ReadAhead.batch(
+      from: 1, sequential: true, sizes: { $0 <= 100 ? 30_000 : nil }, isDeleted: { _ in false })
+    #expect(budget == [1, 2], "64 KiB budget")
+  }
+
+  @Test func readAheadBytesAreTakenOnceAndOnlyUnderTheirStamp() {
+    var ahead = POP3ReadAhead(stamp: 7, messages: [2: [65], 3: nil])
+    #expect(ahead.take(2, currentStamp: 7) == .bytes([65]))
+    #expect(ahead.take(2, currentStamp: 7) == .miss)
+    #expect(ahead.take(3, currentStamp: 8) == .miss)
+    var again = POP3ReadAhead(stamp: 7, messages: [3: nil])
+    #expect(again.take(3, currentStamp: 7) == .gone)
+  }
+
   @Test func shutdownSaysSoAndReleasesTheMaildrop() async throws {
     try await POP3Fixture.with { f in
       let alice = try await f.addUser("alice")

@@ -53,6 +53,35 @@ import Testing
     }
   }
 
+  @Test func smallMessagesComeWholeInOneReadAndExpungesMoveTheStamp() async throws {
+    try await StoreFixture.with { store, _ in
+      let a = try await store.makeAccount("alice@example.test").id
+      let b = try await store.makeAccount("bob@example.test").id
+      for i in 0..<3 {
+        try await store.deliverBytes(StoreFixture.message(i, size: 200 + i), to: [a])
+      }
+      try await store.deliverBytes([], to: [a])
+      try await store.deliverBytes([1], to: [b])
+      let snap = try await store.pop3Snapshot(a)
+      let other = try await store.pop3Snapshot(b)
+      let stamp = store.expungeStamp(of: snap.mailbox)
+      let read = try await store.readSmallMessages(in: snap.mailbox, uids: [3, 1, 9, 4])
+      #expect(
+        read == [StoreFixture.message(2, size: 202), StoreFixture.message(0, size: 200), nil, []])
+      // Flags and new mail leave the stamp alone; an expunge moves it, as does one in
+      // another mailbox that may share its slot.
+      _ = try await store.storeFlags(in: snap.mailbox, uids: [1], .add, flags: .seen)
+      try await store.deliverBytes([2], to: [a])
+      #expect(store.expungeStamp(of: snap.mailbox) == stamp)
+      _ = try await store.expunge(in: snap.mailbox, uids: [2], onlyDeleted: false)
+      let moved = store.expungeStamp(of: snap.mailbox)
+      #expect(moved != stamp)
+      #expect(try await store.readSmallMessages(in: snap.mailbox, uids: [2]) == [nil])
+      _ = try await store.expunge(in: other.mailbox, uids: [1], onlyDeleted: false)
+      #expect(store.expungeStamp(of: other.mailbox) != stamp)
+    }
+  }
+
   @Test func messageRangesStartAnywhereAndClampToTheBody() async throws {
     try await StoreFixture.with { store, _ in
       let a = try await store.makeAccount("alice@example.test").id
