@@ -1,3 +1,5 @@
+import Glibc
+
 /// Turns a stored message, fed in chunks of any size, into the body of a RETR or TOP
 /// response (RFC 1939 §3, §7).
 ///
@@ -99,6 +101,20 @@ public struct POP3ByteStuffer: Sendable {
     let n = input.count
     while i < n {
       if isComplete { return }
+      // Fast path for the common line, ending in LF or CRLF with no other CR: find its
+      // end with memchr and copy it whole. Anything else takes the byte-wise steps below.
+      if !heldCR, let end = Self.simpleLineEnd(input, from: i) {
+        if end.content > i {
+          if atLineStart {
+            if input[i] == ASCII.dot { output.append(ASCII.dot) }
+            atLineStart = false
+          }
+          output.append(contentsOf: UnsafeBufferPointer(rebasing: input[i..<end.content]))
+        }
+        endLine(into: &output)
+        i = end.next
+        continue
+      }
       let byte = input[i]
       if byte == ASCII.lf {
         heldCR = false
@@ -123,6 +139,21 @@ public struct POP3ByteStuffer: Sendable {
       output.append(contentsOf: UnsafeBufferPointer(rebasing: input[i..<j]))
       i = j
     }
+  }
+
+  /// Where the line starting at `from` ends, if an LF ends it within `input` and no CR
+  /// other than one right before that LF is on it: the end of its content and the index
+  /// after the LF.
+  private static func simpleLineEnd(_ input: UnsafeBufferPointer<UInt8>, from: Int)
+    -> (content: Int, next: Int)?
+  {
+    guard let base = input.baseAddress,
+      let found = memchr(base + from, Int32(ASCII.lf), input.count - from)
+    else { return nil }
+    let lf = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+    let content = lf > from && input[lf - 1] == ASCII.cr ? lf - 1 : lf
+    if content > from, memchr(base + from, Int32(ASCII.cr), content - from) != nil { return nil }
+    return (content, lf + 1)
   }
 
   private mutating func emitContent(_ byte: UInt8, into output: inout [UInt8]) {
