@@ -33,11 +33,18 @@ public struct OutboundEnvelope: Sendable {
   /// Opaque to the store: envelope options the outbound module wants back (e.g.
   /// SMTPUTF8, BODY=8BITMIME, the submitting account).
   public var params: String
+  /// Opaque per-recipient options (the DSN parameters of its RCPT), by address as written
+  /// in `recipients`; a recipient without an entry gets "".
+  public var recipientParams: [String: String]
 
-  public init(sender: String, recipients: [String], params: String = "") {
+  public init(
+    sender: String, recipients: [String], params: String = "",
+    recipientParams: [String: String] = [:]
+  ) {
     self.sender = sender
     self.recipients = recipients
     self.params = params
+    self.recipientParams = recipientParams
   }
 }
 

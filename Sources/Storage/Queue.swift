@@ -25,6 +25,8 @@ public enum QueueRecipientState: Sendable, Equatable {
 public struct QueuedRecipient: Sendable, Equatable {
   public let id: Int64
   public let address: String
+  /// The recipient's options as `OutboundEnvelope.recipientParams` gave them ("" for none).
+  public let params: String
   public let state: QueueRecipientState
   public let attempts: Int
   /// When the state last changed, Unix seconds.
@@ -70,9 +72,9 @@ enum QueueSQL {
     for r in envelope.recipients {
       try db.run(
         """
-        INSERT INTO queue_recipients (queue_id, address, state, next_attempt, updated)
-        VALUES (?, ?, 0, ?, ?)
-        """, .int(id), .text(r), .int(now), .int(now))
+        INSERT INTO queue_recipients (queue_id, address, params, state, next_attempt, updated)
+        VALUES (?, ?, ?, 0, ?, ?)
+        """, .int(id), .text(r), .text(envelope.recipientParams[r] ?? ""), .int(now), .int(now))
     }
     return QueueID(id)
   }
@@ -135,7 +137,7 @@ enum QueueSQL {
       var recipients: [QueuedRecipient] = []
       try db.query(
         """
-        SELECT id, address, state, attempts, next_attempt, last_reply, updated
+        SELECT id, address, state, attempts, next_attempt, last_reply, updated, params
         FROM queue_recipients WHERE queue_id = ? ORDER BY id
         """, [.int(id.rawValue)]
       ) { s in
@@ -149,8 +151,8 @@ enum QueueSQL {
           }
         recipients.append(
           QueuedRecipient(
-            id: s.int(0), address: s.text(1), state: state, attempts: Int(s.int(3)),
-            updated: s.int(6)))
+            id: s.int(0), address: s.text(1), params: s.text(7), state: state,
+            attempts: Int(s.int(3)), updated: s.int(6)))
       }
       out.append(
         QueuedMessage(

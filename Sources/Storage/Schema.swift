@@ -138,6 +138,11 @@ enum Schema {
       UPDATE bodies SET refs = refs - 1 WHERE id = old.body_id;
     END;
     """,
+    // 3: per-recipient options (DSN NOTIFY/ORCPT), opaque to the store; rows queued
+    // before it get "" (no options), which is what their RCPT had as far as we know.
+    """
+    ALTER TABLE queue_recipients ADD COLUMN params TEXT NOT NULL DEFAULT '';
+    """,
   ]
 
   static var latestVersion: Int { migrations.count }

@@ -68,3 +68,45 @@ import Testing
     }
   }
 }
+
+@Suite struct QueueMigrationTests {
+  @Test func queueEntriesFromBeforeRecipientParamsStillLoadAndNewOnesKeepThem() async throws {
+    let dir = try StoreFixture.makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    do {
+      // A data_dir at schema version 2 with one queued message for one recipient.
+      let db = try SQLiteDatabase(path: dir + "/posta.db", busyTimeoutMS: 1000)
+      #expect(try Schema.migrate(db, upTo: 2, now: 1_000) == 2)
+      try db.run(
+        "INSERT INTO bodies (id, size, refs, chunks, created) VALUES (1, 2, 0, 1, 1000)")
+      try db.run("INSERT INTO body_chunks (body_id, seq, data) VALUES (1, 0, x'6869')")
+      try db.run(
+        "INSERT INTO queue (id, body_id, sender, params, created) VALUES (7, 1, 'a@x.test', 'RET=FULL', 1000)"
+      )
+      try db.run(
+        """
+        INSERT INTO queue_recipients (queue_id, address, state, next_attempt, updated)
+        VALUES (7, 'old@remote.test', 0, 1000, 1000)
+        """)
+    }
+    var config = StoreConfig(dataDirectory: dir, hostedDomains: ["example.test"])
+    config.minimumFreeBytes = 0
+    let store = try await MailStore.open(config)
+    let old = try #require(try await store.queuedMessage(QueueID(7)))
+    #expect(old.params == "RET=FULL")
+    #expect(old.recipients.map(\.address) == ["old@remote.test"])
+    #expect(old.recipients.map(\.params) == [""])
+    #expect(try await store.bodyBytes(old.body) == Array("hi".utf8))
+
+    let receipt = try await store.deliver(
+      Delivery(
+        body: .bytes([1]), targets: [],
+        outbound: OutboundEnvelope(
+          sender: "a@x.test", recipients: ["n@remote.test", "m@remote.test"],
+          recipientParams: ["n@remote.test": "NOTIFY=NEVER"])))
+    let newID = try #require(receipt.queueID)
+    let new = try #require(try await store.queuedMessage(newID))
+    #expect(new.recipients.map(\.params) == ["NOTIFY=NEVER", ""])
+    await store.close()
+  }
+}
