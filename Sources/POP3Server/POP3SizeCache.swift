@@ -2,23 +2,22 @@ import POP3Core
 import Storage
 import Synchronization
 
-/// The RETR sizes (`POP3MessageSize`: CRLF-normalised, before byte-stuffing) of messages
-/// already measured, so STAT and LIST on a large maildrop cost a dictionary lookup per
-/// message after the first login.
+/// The RETR sizes (`POP3MessageSize`: CRLF-normalised, before byte-stuffing) of a
+/// snapshot's messages. The store counts them at delivery (`canonicalSize`); bodies
+/// stored before it did (schema 3 and older) are measured here once and kept in memory,
+/// so STAT and LIST on a large maildrop cost a dictionary lookup per message after the
+/// first login.
 ///
-/// Why a cache in memory, keyed by (UIDVALIDITY, UID): the store keeps raw sizes only, and
-/// a stored message may hold bare LFs, so the RETR size is known only after reading the
-/// body once. The body's metadata blob belongs to IMAP's ENVELOPE/BODYSTRUCTURE cache and
-/// is not ours to write; a column in the store would be the durable home (see the issue
-/// note). The key never names another message: UIDVALIDITY comes from a store-wide
-/// counter and a UID is never reused under it, and a message's body never changes. Body
-/// ids are not a safe key on their own, since SQLite may reuse a freed body's row id. The
-/// body id is stored too and checked on lookup, as a guard.
+/// The in-memory part is keyed by (UIDVALIDITY, UID). The key never names another
+/// message: UIDVALIDITY comes from a store-wide counter and a UID is never reused under
+/// it, and a message's body never changes. Body ids are not a safe key on their own, since
+/// SQLite may reuse a freed body's row id. The body id is stored too and checked on
+/// lookup, as a guard.
 ///
-/// Cost: after a restart each maildrop is read once at its first login (about 40 MB for
-/// 10,000 messages of 4 KB), with up to `parallelReads` bodies read at a time on the
-/// store's reader threads. Memory: about 50 bytes per message; when `capacity` is
-/// exceeded the whole cache is dropped and refilled as sessions log in.
+/// Cost, for older bodies only: after a restart each is read once at its maildrop's first
+/// login (about 40 MB for 10,000 messages of 4 KB), one body at a time. Memory: about 50
+/// bytes per measured message; when `capacity` is exceeded the whole cache is dropped and
+/// refilled as sessions log in.
 final class POP3SizeCache: Sendable {
   private struct Entry: Sendable {
     var body: BodyID
@@ -27,14 +26,11 @@ final class POP3SizeCache: Sendable {
 
   /// Most entries kept before the cache is emptied.
   let capacity: Int
-  /// Bodies read at once when measuring.
-  let parallelReads: Int
   private let entries = Mutex<[UInt64: Entry]>([:])
   private let measured = Atomic(0)
 
-  init(capacity: Int = 2_000_000, parallelReads: Int = 4) {
+  init(capacity: Int = 2_000_000) {
     self.capacity = capacity
-    self.parallelReads = parallelReads
   }
 
   /// Messages measured by reading their body (tests check the cache saves the work).
@@ -49,7 +45,9 @@ final class POP3SizeCache: Sendable {
     var missing: [Int] = []
     entries.withLock { cache in
       for (i, m) in snapshot.messages.enumerated() {
-        if let e = cache[Self.key(validity, m.uid)], e.body == m.body {
+        if let known = m.canonicalSize {
+          sizes[i] = Int(known)
+        } else if let e = cache[Self.key(validity, m.uid)], e.body == m.body {
           sizes[i] = e.size
         } else {
           missing.append(i)
@@ -81,11 +79,10 @@ final class POP3SizeCache: Sendable {
     UInt64(uidValidity) << 32 | UInt64(uid)
   }
 
-  /// Reads `messages` with at most `parallelReads` in flight; sizes in the same order.
+  /// Reads `messages`; sizes in the same order.
   private func measure(
     _ messages: [POP3Snapshot.Message], store: MailStore
   ) async throws(StorageError) -> [Int] {
-    let parallel = max(1, parallelReads)
     measured.add(messages.count, ordering: .relaxed)
     // One message at a time. A task group of typed-throwing children here crashed in
     // release builds (index out of range on a result array whose indices were all in
@@ -100,7 +97,6 @@ final class POP3SizeCache: Sendable {
         results.append(.failure(error))
       }
     }
-    _ = parallel
     return try results.map { result throws(StorageError) in try result.get() }
   }
 

@@ -16,7 +16,9 @@ enum BodySQL {
     let id = BodyID(db.lastInsertRowID)
     var size: Int64 = 0
     var seq: Int64 = 0
+    var canonical = CanonicalSize()
     func put(_ chunk: UnsafeRawBufferPointer) throws(StorageError) {
+      canonical.count(chunk)
       try db.withStatement(
         "INSERT INTO body_chunks (body_id, seq, data) VALUES (?, ?, ?)",
         [.int(id.rawValue), .int(seq)]
@@ -47,8 +49,8 @@ enum BodySQL {
       }
     }
     try db.run(
-      "UPDATE bodies SET size = ?, chunks = ? WHERE id = ?", .int(size), .int(seq),
-      .int(id.rawValue))
+      "UPDATE bodies SET size = ?, chunks = ?, canonical_size = ? WHERE id = ?", .int(size),
+      .int(seq), .int(canonical.octets), .int(id.rawValue))
     return (id, size)
   }
 

@@ -156,13 +156,30 @@ public enum MailboxChange: Sendable, Equatable {
 public struct POP3Snapshot: Sendable, Equatable {
   public struct Message: Sendable, Equatable {
     public let uid: UInt32
+    /// Stored octets.
     public let size: Int64
     public let body: BodyID
+    /// Octets with CRLF line endings (`CanonicalSize`): what POP3 reports. Nil for a
+    /// body stored before the store counted it.
+    public let canonicalSize: Int64?
+
+    public init(uid: UInt32, size: Int64, body: BodyID, canonicalSize: Int64?) {
+      self.uid = uid
+      self.size = size
+      self.body = body
+      self.canonicalSize = canonicalSize
+    }
   }
   public let mailbox: MailboxID
   public let uidValidity: UInt32
   /// In ascending UID order: message number n is `messages[n - 1]`.
   public let messages: [Message]
+
+  public init(mailbox: MailboxID, uidValidity: UInt32, messages: [Message]) {
+    self.mailbox = mailbox
+    self.uidValidity = uidValidity
+    self.messages = messages
+  }
 }
 
 /// Store counters, for tests, benchmarks and logging.

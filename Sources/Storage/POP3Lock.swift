@@ -44,12 +44,17 @@ extension MailStore {
         }
         var messages: [POP3Snapshot.Message] = []
         try db.query(
-          "SELECT uid, size, body_id FROM messages WHERE mailbox_id = ? ORDER BY uid",
+          """
+          SELECT m.uid, m.size, m.body_id, b.canonical_size FROM messages m
+          LEFT JOIN bodies b ON b.id = m.body_id
+          WHERE m.mailbox_id = ? ORDER BY m.uid
+          """,
           [.int(inbox.id.rawValue)]
         ) { s in
           messages.append(
             POP3Snapshot.Message(
-              uid: UInt32(truncatingIfNeeded: s.int(0)), size: s.int(1), body: BodyID(s.int(2))))
+              uid: UInt32(truncatingIfNeeded: s.int(0)), size: s.int(1), body: BodyID(s.int(2)),
+              canonicalSize: s.optionalInt(3)))
         }
         return POP3Snapshot(mailbox: inbox.id, uidValidity: inbox.uidValidity, messages: messages)
       }

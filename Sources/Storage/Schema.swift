@@ -143,6 +143,12 @@ enum Schema {
     """
     ALTER TABLE queue_recipients ADD COLUMN params TEXT NOT NULL DEFAULT '';
     """,
+    // 4: each body's size with CRLF line endings (see `CanonicalSize`), counted while it
+    // is written, so POP3 needs no pass over the bodies after a restart. NULL for bodies
+    // written before; readers measure those themselves.
+    """
+    ALTER TABLE bodies ADD COLUMN canonical_size INTEGER;
+    """,
   ]
 
   static var latestVersion: Int { migrations.count }

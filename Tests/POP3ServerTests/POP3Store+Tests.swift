@@ -1,3 +1,4 @@
+import POP3Core
 import Storage
 import Testing
 
@@ -129,21 +130,31 @@ import Testing
     }
   }
 
-  @Test func sizesAreMeasuredOncePerMessage() async throws {
+  @Test func sizesComeFromTheStoreAndOlderBodiesAreMeasuredOnce() async throws {
     try await POP3Fixture.with { f in
       let alice = try await f.addUser("alice")
-      try await f.deliver(Sample.bareLF, to: alice)
-      try await f.deliver(Sample.plain, to: alice)
+      let samples = [Sample.bareLF, Sample.plain, Sample.unterminated, "Subject: cr\r\n\r\nend\r"]
+      for sample in samples { try await f.deliver(sample, to: alice) }
       let cache = POP3SizeCache()
       let store = f.store
       let snapshot = try await store.pop3Snapshot(alice.id)
-      let sizes = try await cache.sizes(of: snapshot, store: store)
-      #expect(sizes == [Sample.bareLF, Sample.plain].map { Sample.retrieved($0).count })
-      #expect(cache.measurements == 2)
-      try await f.deliver(Sample.unterminated, to: alice)
-      let again = try await cache.sizes(of: try await store.pop3Snapshot(alice.id), store: store)
-      #expect(again.count == 3)
-      #expect(cache.measurements == 3, "only the new message is read")
+      let expected = samples.map { POP3MessageSize.octets(of: Array($0.utf8)) }
+      #expect(snapshot.messages.map(\.canonicalSize) == expected.map { Int64($0) })
+      #expect(
+        expected.prefix(3) == ArraySlice(samples.prefix(3).map { Sample.retrieved($0).count }))
+      #expect(try await cache.sizes(of: snapshot, store: store) == expected)
+      #expect(cache.measurements == 0, "counted at delivery")
+      // Bodies stored before the store counted them (canonical size unknown) are read
+      // once, then remembered.
+      let older = POP3Snapshot(
+        mailbox: snapshot.mailbox, uidValidity: snapshot.uidValidity,
+        messages: snapshot.messages.map {
+          POP3Snapshot.Message(uid: $0.uid, size: $0.size, body: $0.body, canonicalSize: nil)
+        })
+      #expect(try await cache.sizes(of: older, store: store) == expected)
+      #expect(cache.measurements == 4)
+      #expect(try await cache.sizes(of: older, store: store) == expected)
+      #expect(cache.measurements == 4, "measured once")
     }
   }
 

@@ -82,6 +82,27 @@ import Testing
     }
   }
 
+  @Test func snapshotsCarryTheCanonicalSizeCountedAtDelivery() async throws {
+    try await StoreFixture.with { store, _ in
+      let a = try await store.makeAccount("alice@example.test").id
+      // A CRLF split across the 64 KiB chunk boundary is one line end, not a bare LF.
+      var split = [UInt8](repeating: UInt8(ascii: "x"), count: 65_535) + [0x0D, 0x0A]
+      split += Array("tail\nend".utf8)
+      let cases: [([UInt8], Int64)] = [
+        (Array("a\r\nb\r\n".utf8), 6),
+        (Array("a\nb\n".utf8), 6),
+        (Array("a\r\nno end".utf8), 11),
+        (Array("a\rb\r".utf8), 6),
+        ([], 0),
+        (split, Int64(split.count) + 1 + 2),
+      ]
+      for (bytes, _) in cases { try await store.deliverBytes(bytes, to: [a]) }
+      let snap = try await store.pop3Snapshot(a)
+      #expect(snap.messages.map(\.canonicalSize) == cases.map(\.1))
+      #expect(snap.messages.map(\.size) == cases.map { Int64($0.0.count) })
+    }
+  }
+
   @Test func messageRangesStartAnywhereAndClampToTheBody() async throws {
     try await StoreFixture.with { store, _ in
       let a = try await store.makeAccount("alice@example.test").id
