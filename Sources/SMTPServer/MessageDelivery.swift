@@ -77,7 +77,8 @@ extension SMTPSession {
     let inspection: MessageInspection?
     let source: MessageSource
     let prefix: MessagePrefix
-    switch await signed(received) {
+    let prepared = await signed(received, id: transaction.id)
+    switch prepared {
     case .memory(let bytes, let p):
       inspection = .inspect(bytes, messageStart: p.bytes.count)
       source = .bytes(bytes)
@@ -105,39 +106,50 @@ extension SMTPSession {
       logger.error("smtp-spool-failed", ("id", transaction.id), ("error", "cannot map spool file"))
       reply = .localError
     }
-    if case .file(let file, _, _) = received { await file.remove() }
+    await received.spoolFile?.remove()
+    if let copy = prepared.spoolFile, copy !== received.spoolFile { await copy.remove() }
     return reply
   }
 
   /// The message with `SMTPSettings.signer`'s fields inserted after the local-only prefix
   /// (so the queue sends them), for an authenticated user's message; otherwise unchanged.
-  /// A spooled message is read into memory to be signed: signing reads it whole anyway, and
-  /// it stays within the message size limit.
-  private func signed(_ received: ReceivedMessage) async -> ReceivedMessage {
+  /// Signing (an RSA signature, a pass over the body) runs on the spool's threads, never
+  /// on the session's. A spooled message is signed through a mapping and copied into a
+  /// new spool file with the fields inserted, piece by piece; the caller removes both
+  /// files. When signing is not possible the message goes unsigned, as the signer's own
+  /// failures do.
+  private func signed(_ received: ReceivedMessage, id: String) async -> ReceivedMessage {
     guard user != nil, let signer = settings.signer else { return received }
-    let bytes: [UInt8]
-    let prefix: MessagePrefix
     switch received {
-    case .memory(let b, let p):
-      bytes = b
-      prefix = p
-    case .file(let file, _, let p):
+    case .memory(let bytes, let prefix):
+      let fields = await environment.spool.run { bytes.withUnsafeBytes { signer($0) } }
+      guard let fields, !fields.isEmpty else { return received }
+      let split = min(prefix.localOnly, bytes.count)
+      return .memory(
+        Array(bytes[..<split]) + fields + Array(bytes[split...]),
+        prefix: prefix.inserting(fields, at: split))
+    case .file(let file, let size, let prefix):
       let path = file.path
-      let read: [UInt8]? = await environment.spool.run {
-        (try? Data(contentsOf: URL(fileURLWithPath: path))).map { Array($0) }
+      let fields = await environment.spool.run { () -> [UInt8]? in
+        guard let mapped = try? MappedFile(path: path) else { return nil }
+        return mapped.withBytes { signer($0) }
       }
-      guard let read else { return received }
-      bytes = read
-      prefix = p
+      guard let fields, !fields.isEmpty else { return received }
+      let split = min(prefix.localOnly, size)
+      do throws(SpoolError) {
+        let copy = try await environment.spool.create()
+        do throws(SpoolError) {
+          try await copy.copy(from: path, inserting: fields, at: split)
+        } catch {
+          await copy.remove()
+          throw error
+        }
+        return .file(copy, size: size + fields.count, prefix: prefix.inserting(fields, at: split))
+      } catch {
+        logger.error("smtp-sign-copy-failed", ("id", id), ("error", "\(error)"))
+        return received
+      }
     }
-    guard let fields = signer(bytes), !fields.isEmpty else { return received }
-    let split = min(prefix.localOnly, bytes.count)
-    let combined = Array(bytes[..<split]) + fields + Array(bytes[split...])
-    // The fields become part of the prefix, so the message still starts where it says.
-    let grown = MessagePrefix(
-      bytes: Array(prefix.bytes[..<split]) + fields + Array(prefix.bytes[split...]),
-      localOnly: prefix.localOnly)
-    return .memory(combined, prefix: grown)
   }
 
   /// Bare CR/LF (DATA only: BDAT is framed by counts, so nothing can be smuggled, and the

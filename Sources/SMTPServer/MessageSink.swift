@@ -6,6 +6,14 @@ struct MessagePrefix: Sendable {
   var bytes: [UInt8]
   /// `bytes[0..<localOnly]` is for local delivery only; the queue entry skips it.
   var localOnly: Int
+
+  /// The prefix with `fields` inserted at `offset` (so the message still starts where it
+  /// says after they were inserted into it there).
+  func inserting(_ fields: [UInt8], at offset: Int) -> MessagePrefix {
+    let split = min(offset, bytes.count)
+    return MessagePrefix(
+      bytes: Array(bytes[..<split]) + fields + Array(bytes[split...]), localOnly: localOnly)
+  }
 }
 
 /// How to build the prefix once the start of the message is known: fixed trace fields,
@@ -37,6 +45,12 @@ enum ReceivedMessage {
   case memory([UInt8], prefix: MessagePrefix)
   /// Prefix and message in a spool file (closed; remove it after delivery).
   case file(SpoolFile, size: Int, prefix: MessagePrefix)
+
+  /// The spool file holding the message, if any.
+  var spoolFile: SpoolFile? {
+    if case .file(let file, _, _) = self { return file }
+    return nil
+  }
 }
 
 /// Where a message's bytes go while they arrive: memory up to a limit, then a spool file

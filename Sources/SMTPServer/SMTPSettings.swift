@@ -59,9 +59,11 @@ public struct SMTPSettings: Sendable {
   /// Messages up to this many octets are received in memory (no spool file at all).
   public var memoryMessageLimit: Int
   /// Signs a message an authenticated user submitted (DKIM): given the whole message as it
-  /// will be stored, returns header fields to put in front of it, or nil to leave it as is.
-  /// The SMTP server knows nothing about keys; the executable supplies this.
-  public var signer: (@Sendable (_ message: [UInt8]) -> [UInt8]?)?
+  /// will be stored (borrowed for the call: in memory or a mapped spool file), returns
+  /// header fields to put in front of it, or nil to leave it as is. Called off the
+  /// session's thread, on the spool's. The SMTP server knows nothing about keys; the
+  /// executable supplies this.
+  public var signer: (@Sendable (_ message: UnsafeRawBufferPointer) -> [UInt8]?)?
   /// Called after a message with remote recipients was queued durably, so the outbound
   /// queue can start on it at once instead of at its next poll.
   public var onQueued: (@Sendable () -> Void)?

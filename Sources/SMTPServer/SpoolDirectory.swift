@@ -118,22 +118,63 @@ final class SpoolFile: Sendable {
     guard !bytes.isEmpty else { return }
     let fd = self.fd
     let path = self.path
-    let result = await directory.run { () -> SpoolError? in
-      bytes.withUnsafeBytes { raw -> SpoolError? in
-        var offset = 0
-        while offset < raw.count {
-          let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-          if n < 0 {
-            let e = errno
-            if e == EINTR { continue }
-            return .from(errno: e, path: path, operation: "writing")
-          }
-          offset += n
-        }
-        return nil
-      }
-    }
+    let result = await directory.run { Self.writeAll(fd, bytes, path: path) }
     if let result { throw result }
+  }
+
+  /// Fills this (new, empty) file with the file at `source`, `insert` placed at byte
+  /// `offset`, copying in pieces on the spool's threads so a large message is never
+  /// whole in memory. Closes this file when done.
+  func copy(from source: String, inserting insert: [UInt8], at offset: Int)
+    async throws(SpoolError)
+  {
+    let fd = self.fd
+    let path = self.path
+    let result = await directory.run { () -> SpoolError? in
+      let input = open(source, O_RDONLY | O_CLOEXEC)
+      if input < 0 { return .from(errno: errno, path: source, operation: "opening") }
+      defer { Glibc.close(input) }
+      var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+      var copied = 0
+      var inserted = false
+      while true {
+        if !inserted && copied == offset {
+          if let e = Self.writeAll(fd, insert, path: path) { return e }
+          inserted = true
+        }
+        let want = inserted ? buffer.count : min(buffer.count, offset - copied)
+        let n = buffer.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress!, want) }
+        if n < 0 {
+          if errno == EINTR { continue }
+          return .from(errno: errno, path: source, operation: "reading")
+        }
+        if n == 0 { break }
+        if let e = Self.writeAll(fd, Array(buffer[..<n]), path: path) { return e }
+        copied += n
+      }
+      // A source shorter than `offset` still gets the fields, at its end.
+      if !inserted, let e = Self.writeAll(fd, insert, path: path) { return e }
+      return nil
+    }
+    close()
+    if let result { throw result }
+  }
+
+  /// Writes all of `bytes` to `fd`; the error, if any.
+  private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) -> SpoolError? {
+    bytes.withUnsafeBytes { raw -> SpoolError? in
+      var done = 0
+      while done < raw.count {
+        let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
+        if n < 0 {
+          let e = errno
+          if e == EINTR { continue }
+          return .from(errno: e, path: path, operation: "writing")
+        }
+        done += n
+      }
+      return nil
+    }
   }
 
   /// Closes the descriptor (the file stays until `remove`).

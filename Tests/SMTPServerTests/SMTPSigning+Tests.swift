@@ -19,7 +19,7 @@ import Testing
   static func settings(_ recorder: Recorder) -> SMTPSettings {
     var settings = SMTPFixture.defaultSettings
     settings.signer = { message in
-      recorder.signed.withLock { $0.append(message) }
+      recorder.signed.withLock { $0.append(Array(message)) }
       return Array(Self.field.utf8)
     }
     settings.onQueued = { recorder.wakes.withLock { $0 += 1 } }
@@ -51,6 +51,36 @@ import Testing
       let local = try #require(try await f.inboxText(alice).first)
       #expect(local.hasPrefix("Return-Path: <alice@example.test>\r\n" + Self.field))
       #expect(recorder.wakes.withLock { $0 } == 1)
+    }
+  }
+
+  @Test func spooledSubmissionIsSignedThroughItsFileAndLeavesNoSpoolFiles() async throws {
+    let recorder = Recorder()
+    var settings = Self.settings(recorder)
+    settings.memoryMessageLimit = 1024
+    try await SMTPFixture.with(settings: settings, tls: true) { f in
+      let alice = try await f.addUser("alice")
+      let (c, _) = try await f.openAuthenticated("alice")
+      let body = String(repeating: "a line of a message that is spooled to a file\r\n", count: 2000)
+      let message = Sample.fromAlice() + body
+      #expect(
+        try await c.sendMail(
+          from: "alice@example.test", to: ["alice@example.test", "bob@remote.example"],
+          message: message
+        ).hasPrefix("250"))
+      let seen = try #require(recorder.signed.withLock { $0.first })
+      #expect(String(decoding: seen, as: UTF8.self).hasSuffix(message))
+
+      let queued = try #require(try await f.store.queuedMessages().first)
+      let params = OutboundParameters(decoding: queued.params)
+      let sent = String(
+        decoding: try await f.store.bodyBytes(queued.body)[params.skip...], as: UTF8.self)
+      #expect(sent.hasPrefix(Self.field + "Received: "))
+      #expect(sent.hasSuffix(message))
+      let local = try #require(try await f.inboxText(alice).first)
+      #expect(local.hasPrefix("Return-Path: <alice@example.test>\r\n" + Self.field))
+      #expect(local.hasSuffix(message))
+      #expect(f.spoolFiles().isEmpty, "the spool file and its signed copy are both removed")
     }
   }
 

@@ -53,7 +53,9 @@ struct ProtocolHandlers: Sendable {
 
   /// Signs with the hosted domain of the From: address; a failure is logged and the message
   /// goes unsigned rather than refused (receivers treat it like any unsigned mail).
-  static func signer(_ dkim: DKIMSigning, logger: Logger) -> @Sendable ([UInt8]) -> [UInt8]? {
+  static func signer(_ dkim: DKIMSigning, logger: Logger)
+    -> @Sendable (UnsafeRawBufferPointer) -> [UInt8]?
+  {
     { message in
       do {
         return try dkim.signatureFields(for: message)
