@@ -97,6 +97,9 @@ final class ServerRuntime: Sendable {
       }
       dkim.setDomains(new.domains.map(\.name))
     }
+    if new.dns != old.dns || new.delivery != old.delivery {
+      logger.warning("reload.partial", ("reason", "[dns] and [delivery] change only on restart"))
+    }
     if new.dataDir != old.dataDir {
       logger.warning("reload.partial", ("reason", "data_dir changes only on restart"))
     }
