@@ -4,9 +4,11 @@ certificate verification against B's self-signed certificate (`ca_file`) and
 AUTH as a user of B. The recipient's domain, c.test, is hosted by B and has no
 DNS records at all, so A can only have reached it through the smarthost (an MX
 lookup would end in NXDOMAIN and a bounce). With a CA that did not issue B's
-certificate the message stays deferred with a clear last reply, and goes out
-once the right CA is configured. Also covers how check-config treats the
-password file. No port 25 is used: nothing here goes by MX."""
+certificate the message stays deferred with a clear last reply (and, with a
+short delay_warning, the sender gets one "Action: delayed" notice), and goes
+out once the right CA is configured. Also covers how check-config and serve
+treat the password file and [dns] servers. No port 25 is used: nothing here
+goes by MX."""
 
 import os
 import re
@@ -56,9 +58,10 @@ def sender_a(dns_port, b, ca_file, password_file):
     return srv
 
 
-def set_smarthost(srv, dns_port, b, ca_file, password_file):
+def set_smarthost(srv, dns_port, b, ca_file, password_file, delay_warning="4h"):
     srv.extra = (f'[dns]\nservers = ["127.0.0.1:{dns_port}"]\n\n'
-                 '[delivery]\nretry_intervals = ["1s", "2s"]\n\n'
+                 '[delivery]\nretry_intervals = ["1s", "2s"]\n'
+                 f'delay_warning = "{delay_warning}"\n\n'
                  "[delivery.smarthost]\n"
                  f'host = "mail.b.test:{b.ports["submission"]}"\n'
                  'username = "bob@b.test"\n'
@@ -144,10 +147,11 @@ def test_relay_through_smarthost_with_verified_tls_and_auth():
                 expect(b"Subject: relayed" in raw, raw)
                 wait_for("an empty queue at A", lambda: "Queue is empty" in queue_list(a))
 
-                # A CA that did not issue B's certificate: deferred, with the reason.
+                # A CA that did not issue B's certificate: deferred, with the reason, and
+                # (delay_warning being short here) the sender is told once.
                 a.stop()
                 a_cert = os.path.join(a.data_dir, "tls", "cert.pem")
-                set_smarthost(a, dns.port, b, a_cert, "relay.pass")
+                set_smarthost(a, dns.port, b, a_cert, "relay.pass", delay_warning="3s")
                 a.start()
                 submit(a, "alice@a.test", alice_pw, ["carol@c.test"], "wrongca")
 
@@ -160,6 +164,10 @@ def test_relay_through_smarthost_with_verified_tls_and_auth():
                                  r"failed.*certificate", listing, re.I | re.S),
                        f"the last reply does not say the certificate failed:\n{listing}")
                 expect(len(inbox(b, "carol@c.test", carol_pw)) == 1, "sent despite a bad CA")
+                warning = wait_for("a delay warning to alice", lambda: [
+                    m for m in inbox(a, "alice@a.test", alice_pw)
+                    if b"multipart/report" in m and b"Action: delayed" in m])[0]
+                expect(b"carol@c.test" in warning and b"4.7.5" in warning, warning)
 
                 # The right CA again: the retry schedule brings it over.
                 a.stop()
@@ -168,6 +176,9 @@ def test_relay_through_smarthost_with_verified_tls_and_auth():
                 wait_for("delivery once the CA is right",
                          lambda: len(inbox(b, "carol@c.test", carol_pw)) == 2)
                 wait_for("an empty queue at A", lambda: "Queue is empty" in queue_list(a))
+                notices = [m for m in inbox(a, "alice@a.test", alice_pw)
+                           if b"multipart/report" in m]
+                expect(len(notices) == 1, f"expected only the delay warning, got {len(notices)}")
 
             for srv in (a, b):
                 expect(RELAY_PASSWORD not in srv.log_text(),
