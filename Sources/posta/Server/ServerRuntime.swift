@@ -50,6 +50,15 @@ final class ServerRuntime: Sendable {
   var snapshot: Snapshot { current.withLock { $0 } }
   var config: PostaConfig { snapshot.config }
 
+  /// `[delivery]` without the lines its file references were named on, so an edit that
+  /// only moves lines is not reported as a change.
+  private static func comparable(_ delivery: DeliveryConfig) -> DeliveryConfig {
+    var d = delivery
+    d.smarthost?.passwordFile?.line = nil
+    d.smarthost?.caFile?.line = nil
+    return d
+  }
+
   /// Reloads the configuration file. A broken file, or certificates that
   /// cannot be loaded, are logged and the running configuration is kept.
   func reload() async {
@@ -97,7 +106,7 @@ final class ServerRuntime: Sendable {
       }
       dkim.setDomains(new.domains.map(\.name))
     }
-    if new.dns != old.dns || new.delivery != old.delivery {
+    if new.dns != old.dns || Self.comparable(new.delivery) != Self.comparable(old.delivery) {
       logger.warning("reload.partial", ("reason", "[dns] and [delivery] change only on restart"))
     }
     if new.dataDir != old.dataDir {
