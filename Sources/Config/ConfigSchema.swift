@@ -198,9 +198,9 @@ public enum ConfigSchema {
   static let dns = TableSpec.table(
     "dns", doc: "The resolver used for outbound mail.", into: \.dns, start: .unset,
     keys: [
-      .stringList(
+      .nameServerList(
         "servers", \.servers, default: [],
-        doc: "Name servers as \"host:port\"; empty: those of /etc/resolv.conf.")
+        doc: "Recursive name servers to ask, in order; empty: those of /etc/resolv.conf.")
     ])
 
   static let delivery = TableSpec.table(
@@ -214,14 +214,122 @@ public enum ConfigSchema {
       .duration(
         "expiry", \.expiry, default: "5d",
         doc: "How long a message is retried before it bounces (RFC 5321 §4.5.4.1: 4–5 days)."),
+      .duration(
+        "delay_warning", \.delayWarning, default: "4h", min: 0,
+        doc: "After this long in the queue the sender is told once that a message is still "
+          + "undelivered (a DSN with Action: delayed); 0 sends no warning. Shorter than expiry."),
       .integer(
         "max_connections", \.maxConnections, default: 20, min: 1,
         doc: "Outbound connections open at once."),
+      .integer(
+        "max_connections_per_destination", \.maxConnectionsPerDestination, default: 4, min: 1,
+        doc: "Outbound connections open at once to one domain's MX hosts, one route or the "
+          + "smarthost; at most max_connections (the default is lowered to it)."),
       .choice(
         "tls", \.tls, options: ["opportunistic", "required", "none"], default: "opportunistic",
         doc: "STARTTLS towards MX hosts: when offered, mandatory, or never (RFC 7435).",
         make: { DeliveryTLS(rawValue: $0) }),
-    ])
+    ],
+    finish: { delivery, source, _, problems in
+      if delivery.maxConnectionsPerDestination > delivery.maxConnections {
+        if let given = source["max_connections_per_destination"] {
+          problems.append(
+            Problem(
+              line: given.line,
+              message: "[delivery] max_connections_per_destination: must be at most "
+                + "max_connections (\(delivery.maxConnections)), found "
+                + "\(delivery.maxConnectionsPerDestination)"))
+        } else {
+          delivery.maxConnectionsPerDestination = delivery.maxConnections
+        }
+      }
+      // The runner sends no warning once the message has expired, so such a value would
+      // silently never apply.
+      if delivery.delayWarning > .zero, delivery.delayWarning >= delivery.expiry {
+        let line = source["delay_warning"]?.line ?? source["expiry"]?.line
+        let warning = Convert.durationText(seconds: Int(delivery.delayWarning.components.seconds))
+        let expiry = Convert.durationText(seconds: Int(delivery.expiry.components.seconds))
+        problems.append(
+          Problem(
+            line: line,
+            message: "[delivery] delay_warning: \(warning) is not shorter than expiry "
+              + "(\(expiry)), so it would never be sent; shorten it, or write 0 to turn it off"))
+      }
+    })
+
+  static let smarthost = TableSpec.optionalTable(
+    "delivery.smarthost",
+    doc: "A relay for outbound mail, for hosts whose port 25 is blocked: mail for `domains` "
+      + "(all mail if empty) goes to `host` with AUTH over verified TLS instead of the MX "
+      + "hosts. `[[delivery.route]]` entries still win. Without this table mail goes by MX.",
+    into: \.delivery.smarthost, start: .unset,
+    keys: [
+      .hostPort(
+        "host", \.endpoint, default: .required,
+        doc: "The relay, `host` or `host:port` (`[host]:port` and `[ipv6]:port` too); the port "
+          + "defaults to 587, or 465 with implicit_tls."),
+      .bool(
+        "implicit_tls", \.implicitTLS, default: false,
+        doc: "TLS from the first byte (port 465, RFC 8314) instead of STARTTLS."),
+      .string(
+        "username", \.username, default: "",
+        doc: "The AUTH PLAIN user; empty: relay without AUTH."),
+      .file(
+        "password_file", \.passwordFile, default: .computed("none"),
+        doc: "File whose first line is the password; required with username. It must not be "
+          + "readable by group or others (chmod 600), or check-config and serve refuse it."),
+      .hostNameList(
+        "domains", \.domains, default: [],
+        doc: "Recipient domains relayed; empty: every domain not hosted here."),
+      .choice(
+        "tls", \.tls, options: ["verify", "required", "opportunistic", "none"],
+        default: "verify",
+        doc: "`verify`: TLS with a certificate trusted by the system store (or ca_file) naming "
+          + "the host; `required`: TLS, any certificate; `opportunistic`: STARTTLS if offered; "
+          + "`none`: plain text, only without AUTH. Credentials never go out without TLS.",
+        make: { SmarthostTLS(rawValue: $0) }),
+      .file(
+        "ca_file", \.caFile, default: .computed("the system CA store"),
+        doc: "PEM file of CAs to trust for the relay instead of the system store (with "
+          + "tls = \"verify\")."),
+    ],
+    finish: { smarthost, source, _, problems in
+      if smarthost.port == 0 { smarthost.port = smarthost.implicitTLS ? 465 : 587 }
+      let subject = "[delivery.smarthost]"
+      switch (smarthost.username.isEmpty, smarthost.passwordFile) {
+      case (false, nil):
+        problems.append(
+          Problem(
+            line: source["username"]?.line,
+            message: "\(subject) username: needs password_file, a file holding the password"))
+      case (true, .some(let file)):
+        problems.append(
+          Problem(
+            line: file.line,
+            message: "\(subject) password_file: is only used with username; set username too"))
+      default: break
+      }
+      if smarthost.tls == .none, !smarthost.username.isEmpty {
+        problems.append(
+          Problem(
+            line: source["tls"]?.line,
+            message: "\(subject) tls: \"none\" would send the password in clear, which Posta "
+              + "never does; use \"verify\" (or remove username)"))
+      }
+      if smarthost.tls == .none, smarthost.implicitTLS {
+        problems.append(
+          Problem(
+            line: source["implicit_tls"]?.line,
+            message: "\(subject) implicit_tls: contradicts tls = \"none\""))
+      }
+      if let ca = smarthost.caFile, smarthost.tls != .verify {
+        problems.append(
+          Problem(
+            line: ca.line,
+            message: "\(subject) ca_file: only used with tls = \"verify\", but tls is "
+              + "\"\(smarthost.tls.rawValue)\""))
+      }
+    })
 
   static let routes = TableSpec.array(
     "delivery.route", minimum: 0,
@@ -259,7 +367,7 @@ public enum ConfigSchema {
 
   /// The tables after the top level, in reference order.
   static let sections: [TableSpec] = [
-    listen, certificates, domains, limits, smtp, dns, delivery, routes, dkim,
+    listen, certificates, domains, limits, smtp, dns, delivery, routes, smarthost, dkim,
   ]
 
   static var tables: [TableSpec] { [root] + sections }

@@ -52,6 +52,11 @@ enum FilePath {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return .failure(ValueError(String(cString: strerror(errno)))) }
     defer { close(fd) }
+    return read(fd: fd)
+  }
+
+  /// The rest of an open file, at most `maxFileSize` bytes.
+  static func read(fd: Int32) -> Result<[UInt8], ValueError> {
     var contents: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 64 * 1024)
     while true {

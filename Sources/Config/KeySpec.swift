@@ -119,6 +119,52 @@ struct KeySpec<Section>: Sendable {
     }
   }
 
+  /// A path like `path`, remembered with the line that names it, for a file that is read
+  /// when it is used rather than when the configuration is loaded.
+  static func file(
+    _ name: String, _ field: Field<FileReference?>, default: KeyDefault, doc: String
+  ) -> Self {
+    Self(name, .path, field, `default`, doc) { value, context throws(ValueError) in
+      FileReference(
+        path: try Convert.path(value, directory: context.directory),
+        line: value.line == 0 ? nil : value.line)
+    }
+  }
+
+  /// Host names, stored lower-cased.
+  static func hostNameList(
+    _ name: String, _ field: Field<[String]>, default: KeyDefault, doc: String
+  ) -> Self {
+    Self(name, .hostNameList, field, `default`, doc) { value, _ throws(ValueError) in
+      try Convert.list(value) { text in
+        HostName.validate(text).mapError {
+          ValueError("\(Quote.string(text)) is not a valid host name: \($0.reason)")
+        }
+      }
+    }
+  }
+
+  /// Name server addresses, stored as `ip:port` (see `HostPort.parseNameServer`).
+  static func nameServerList(
+    _ name: String, _ field: Field<[String]>, default: KeyDefault, doc: String
+  ) -> Self {
+    Self(name, .nameServerList, field, `default`, doc) { value, _ throws(ValueError) in
+      try Convert.list(value, element: HostPort.parseNameServer)
+    }
+  }
+
+  /// `host`, `host:port`, `[ipv6]:port` or `[host]:port`.
+  static func hostPort(
+    _ name: String, _ field: Field<HostPort>, default: KeyDefault, doc: String
+  ) -> Self {
+    Self(name, .hostPort, field, `default`, doc) { value, _ throws(ValueError) in
+      switch HostPort.parse(try Convert.string(value)) {
+      case .success(let address): return address
+      case .failure(let error): throw error
+      }
+    }
+  }
+
   /// Durations, each an integer of seconds or a string such as `"5m"`; at least one.
   static func durationList(
     _ name: String, _ field: Field<[Duration]>, default: KeyDefault, doc: String

@@ -5,8 +5,10 @@
 // Invariants of a `PostaConfig` returned by `load` or `parse`: every path is absolute and
 // normalised (relative ones are taken from the config file's directory, never the working
 // directory); host and domain names are lower case and valid; there is at least one domain
-// and no domain twice; no listen address is used twice. Nothing here touches the file system
-// beyond reading the file: `data_dir` and certificate files need not exist yet.
+// and no domain twice; no listen address is used twice. Loading touches the file system only to
+// read the file: `data_dir`, certificates and the smarthost's files need not exist yet. Files
+// that are read later (the smarthost's password and CA files, as `FileReference`s) are checked
+// on request by `checkReferencedFiles` and `smarthostPassword`, with `file:line` errors.
 import Log
 
 /// Posta's whole configuration, read from `etc/posta.conf` (see `ConfigSchema` for the keys).

@@ -78,19 +78,46 @@ struct TableSpec: Sendable {
     }
   }
 
-  /// A single optional `[name]` table read into one field.
+  /// A single optional `[name]` table read into one field; when it is absent every key
+  /// takes its default.
   static func table<S: Sendable>(
     _ name: String, doc: String, into field: WritableKeyPath<PostaConfig, S> & Sendable,
-    start: S, keys: [KeySpec<S>], check: Check<S>? = nil
+    start: S, keys: [KeySpec<S>], finish: Finish<S>? = nil, check: Check<S>? = nil
   ) -> TableSpec {
     let header = "[\(name)]"
     return TableSpec(name: name, shape: .table, doc: doc, keys: keys) {
       instances, config, context, problems in
       let source = instances.first ?? TOMLTable(line: 0, isExplicit: false)
-      let (section, _) = decodeSection(
+      var (section, valid) = decodeSection(
         source, header: header, tableName: name, start: start, keys: keys, context: context,
         problems: &problems)
+      if valid { finish?(&section, source, context, &problems) }
       check?([(section, source)], &problems)
+      config[keyPath: field] = section
+    }
+  }
+
+  /// A `[name]` table whose absence means the feature is off: the field stays nil, and
+  /// required keys are required only when the table is written.
+  static func optionalTable<S: Sendable>(
+    _ name: String, doc: String, into field: WritableKeyPath<PostaConfig, S?> & Sendable,
+    start: S, keys: [KeySpec<S>], finish: Finish<S>? = nil
+  ) -> TableSpec {
+    let header = "[\(name)]"
+    return TableSpec(name: name, shape: .table, doc: doc, keys: keys) {
+      instances, config, context, problems in
+      guard let source = instances.first else {
+        config[keyPath: field] = nil
+        return
+      }
+      var (section, valid) = decodeSection(
+        source, header: header, tableName: name, start: start, keys: keys, context: context,
+        problems: &problems)
+      guard valid else {
+        config[keyPath: field] = nil
+        return
+      }
+      finish?(&section, source, context, &problems)
       config[keyPath: field] = section
     }
   }

@@ -9,6 +9,9 @@ enum ValueType: Sendable, Equatable {
   case size(min: Int)
   case duration(min: Int)
   case stringList
+  case hostNameList
+  case nameServerList
+  case hostPort
   case durationList
   case listenList
   case cidrList
@@ -26,6 +29,9 @@ enum ValueType: Sendable, Equatable {
     case .duration(let min):
       min == 0 ? "duration" : "duration ≥ \(Convert.durationText(seconds: min))"
     case .stringList: "list of strings"
+    case .hostNameList: "list of host names"
+    case .nameServerList: "list of IP addresses (`ip:port`, `[ipv6]:port`, port 53 if left out)"
+    case .hostPort: "host name or IP address, with an optional `:port`"
     case .durationList: "list of durations"
     case .listenList: "list of listen addresses"
     case .cidrList: "list of CIDRs"

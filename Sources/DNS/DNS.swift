@@ -16,3 +16,6 @@
 // - Errors say whether they are permanent (`DNSError.isPermanent`: the name
 //   does not exist) or temporary (everything else), because the queue fails a
 //   recipient at once on the first and retries later on the second.
+// - Concurrent lookups of one name and type share one query, but each caller
+//   waits on its own: a cancelled caller returns `DNSError.cancelled` at once
+//   while the query goes on (and is cached) for the rest.

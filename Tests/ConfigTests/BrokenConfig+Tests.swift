@@ -36,7 +36,7 @@ import Testing
       [
         "posta.conf:1: [frobnicate]: unknown table; known tables: [listen], "
           + "[[tls.certificate]], [[domain]], [limits], [smtp], [dns], [delivery], "
-          + "[[delivery.route]], [dkim]"
+          + "[[delivery.route]], [delivery.smarthost], [dkim]"
       ]),
     Case(
       "unknown array of tables", "[[smtp.route]]\nx = 1",

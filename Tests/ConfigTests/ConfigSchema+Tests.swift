@@ -16,8 +16,13 @@ import Testing
         "limits.pop3_line_length", "limits.imap_line_length", "limits.max_message_size",
         "limits.shutdown_timeout", "smtp.postmaster", "smtp.auth_on_mx",
         "smtp.require_sender_ownership", "dns.servers", "delivery.retry_intervals",
-        "delivery.expiry", "delivery.max_connections", "delivery.tls", "delivery.route.domain",
-        "delivery.route.host", "delivery.route.port", "dkim.selector_prefix", "dkim.ed25519",
+        "delivery.expiry", "delivery.delay_warning", "delivery.max_connections",
+        "delivery.max_connections_per_destination", "delivery.tls", "delivery.route.domain",
+        "delivery.route.host", "delivery.route.port", "delivery.smarthost.host",
+        "delivery.smarthost.implicit_tls", "delivery.smarthost.username",
+        "delivery.smarthost.password_file", "delivery.smarthost.domains",
+        "delivery.smarthost.tls", "delivery.smarthost.ca_file", "dkim.selector_prefix",
+        "dkim.ed25519",
       ])
   }
 

@@ -15,7 +15,8 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
-MODULES = ["test_cli", "test_foundation", "test_accounts", "test_pop3", "test_smtp", "test_outbound"]
+MODULES = ["test_cli", "test_foundation", "test_accounts", "test_pop3", "test_smtp", "test_outbound",
+           "test_smarthost"]
 
 
 def main():

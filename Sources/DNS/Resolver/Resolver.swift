@@ -23,8 +23,13 @@ public final class Resolver: DNSResolving {
 
   private struct State {
     var cache: DNSCache
-    var inflight: [DNSCache.Key: Task<Result<DNSAnswer, DNSError>, Never>] = [:]
+    /// Callers waiting for each query in flight, by a number of their own so one can
+    /// leave when its task is cancelled; the query resumes the rest when it ends.
+    var inflight: [DNSCache.Key: [UInt64: Waiter]] = [:]
+    var nextWaiter: UInt64 = 0
   }
+
+  private typealias Waiter = CheckedContinuation<Result<DNSAnswer, DNSError>, Never>
 
   /// A resolver on sockets driven by `reactor`.
   public convenience init(
@@ -60,29 +65,52 @@ public final class Resolver: DNSResolving {
   /// Looks up `type` records at `name`, following CNAMEs (unless `type` is
   /// CNAME), from the cache when it can.
   /// - Throws: `DNSError` for failures; NXDOMAIN is not thrown but returned as
-  ///   `.nxdomain`, so callers choose how to treat it.
+  ///   `.nxdomain`, so callers choose how to treat it. `.cancelled` as soon as the
+  ///   calling task is cancelled, even while it waits for a query another caller started.
   public func lookup(_ name: DNSName, type: DNSRecordType) async throws(DNSError) -> DNSAnswer {
     let key = DNSCache.Key(name: name, type: type)
     let now = clock.now()
-    enum Step {
-      case cached(DNSAnswer)
-      case wait(Task<Result<DNSAnswer, DNSError>, Never>)
+    let cached = state.withLock { s -> DNSAnswer? in s.cache.get(key, now: now) }
+    if let cached { return cached }
+    return try await join(key).get()
+  }
+
+  /// Waits for the query for `key`, starting it unless one is in flight. A cancelled caller
+  /// leaves at once with `.cancelled`; the query goes on for the other callers (its own
+  /// timeouts bound it, servers × attempts × timeout) and its answer is cached.
+  private func join(_ key: DNSCache.Key) async -> Result<DNSAnswer, DNSError> {
+    let id = state.withLock { s in
+      defer { s.nextWaiter &+= 1 }
+      return s.nextWaiter
     }
-    let step = state.withLock { s -> Step in
-      if let hit = s.cache.get(key, now: now) { return .cached(hit) }
-      if let task = s.inflight[key] { return .wait(task) }
-      let task = Task { await self.resolveAndCache(key) }
-      s.inflight[key] = task
-      return .wait(task)
+    return await withTaskCancellationHandler {
+      await withCheckedContinuation { (waiter: Waiter) in
+        let now = clock.now()
+        let early = state.withLock { s -> Result<DNSAnswer, DNSError>? in
+          // Checked under the lock: a cancellation before this point found no waiter to
+          // resume, so it is seen here instead.
+          if Task.isCancelled { return .failure(.cancelled) }
+          // The answer may have come in since the caller looked.
+          if let hit = s.cache.get(key, now: now) { return .success(hit) }
+          if s.inflight[key] != nil {
+            s.inflight[key]?[id] = waiter
+          } else {
+            s.inflight[key] = [id: waiter]
+            Task { await self.resolveAndCache(key) }
+          }
+          return nil
+        }
+        if let early { waiter.resume(returning: early) }
+      }
+    } onCancel: {
+      let waiter = state.withLock { $0.inflight[key]?.removeValue(forKey: id) }
+      waiter?.resume(returning: .failure(.cancelled))
     }
-    switch step {
-    case .cached(let answer):
-      return answer
-    case .wait(let task):
-      // The shared task is not cancelled with one waiter; its own timeouts
-      // (servers × attempts × timeout) bound the wait.
-      return try await task.value.get()
-    }
+  }
+
+  /// How many callers wait for the query in flight for `name` and `type` (for tests).
+  func waiting(for name: DNSName, type: DNSRecordType) -> Int {
+    state.withLock { $0.inflight[DNSCache.Key(name: name, type: type)]?.count ?? 0 }
   }
 
   /// `lookup` for a name given as text.
@@ -91,7 +119,8 @@ public final class Resolver: DNSResolving {
     try await lookup(try Self.parse(name), type: type)
   }
 
-  private func resolveAndCache(_ key: DNSCache.Key) async -> Result<DNSAnswer, DNSError> {
+  /// Runs one query and hands its result to every caller still waiting.
+  private func resolveAndCache(_ key: DNSCache.Key) async {
     let result: Result<DNSAnswer, DNSError>
     do {
       var answer = try await resolve(key.name, key.type)
@@ -107,11 +136,11 @@ public final class Resolver: DNSResolving {
       result = .failure(error)
     }
     let now = clock.now()
-    state.withLock { s in
+    let waiters = state.withLock { s in
       if case .success(let answer) = result { s.cache.put(answer, now: now) }
-      s.inflight[key] = nil
+      return s.inflight.removeValue(forKey: key) ?? [:]
     }
-    return result
+    for waiter in waiters.values { waiter.resume(returning: result) }
   }
 
   /// Asks the servers, following the CNAME chain across queries when a

@@ -20,6 +20,8 @@ enum ServeCommand {
 
   static func serve(_ inv: Invocation) async throws -> ExitCode {
     let config = try loadConfig(inv)
+    // Read before anything is opened, so a bad password file stops start-up cleanly.
+    let deliverySettings = try OutboundSetup.deliverySettings(config, configPath: inv.configPath)
     let sink = LogSink(level: config.logLevel)
     let logger = Logger(sink: sink, component: "server")
     // Signals first, so that a SIGTERM during start-up is not fatal.
@@ -39,7 +41,8 @@ enum ServeCommand {
         store: runtime.store,
         resolver: try OutboundSetup.resolver(
           config, reactor: runtime.reactor, logger: logger.component("dns")),
-        reactor: runtime.reactor, settings: OutboundSetup.deliverySettings(config),
+        reactor: runtime.reactor,
+        settings: deliverySettings,
         logger: logger.component("queue"), signer: runtime.dkim)
     } catch let error as CLIError {
       throw error

@@ -39,16 +39,22 @@ enum OutboundSetup {
     return Resolver(configuration: configuration, reactor: reactor, logger: logger)
   }
 
-  /// `[delivery]` as the queue runner takes it.
-  static func deliverySettings(_ config: PostaConfig) -> DeliverySettings {
+  /// `[delivery]` and `[delivery.smarthost]` as the queue runner takes them. Reads the
+  /// smarthost's password file, so it throws `CLIError(.config)` naming the file's line.
+  static func deliverySettings(_ config: PostaConfig, configPath: String) throws(CLIError)
+    -> DeliverySettings
+  {
     var settings = DeliverySettings(hostname: config.hostname)
     let intervals = config.delivery.retryIntervals.map { max(1, $0.components.seconds) }
+    let warning = config.delivery.delayWarning.components.seconds
     settings.retry = RetrySchedule(
       intervals: intervals.isEmpty ? RetrySchedule().intervals : intervals,
-      expiry: max(0, config.delivery.expiry.components.seconds))
+      expiry: max(0, config.delivery.expiry.components.seconds),
+      delayWarning: warning > 0 ? warning : nil)
     settings.maxConnections = config.delivery.maxConnections
+    // Config keeps it within max_connections; the min guards a hand-built config.
     settings.maxConnectionsPerDestination = min(
-      settings.maxConnectionsPerDestination, config.delivery.maxConnections)
+      config.delivery.maxConnectionsPerDestination, config.delivery.maxConnections)
     let tls: OutboundTLSPolicy
     switch config.delivery.tls {
     case .opportunistic: tls = .opportunistic(plaintextFallback: true)
@@ -60,7 +66,32 @@ enum OutboundSetup {
     settings.staticRoutes = config.delivery.routes.map {
       StaticRoute(domain: $0.domain, host: $0.host, port: UInt16(clamping: $0.port), tls: tls)
     }
+    if let relay = config.delivery.smarthost {
+      let password: String?
+      do {
+        password = try config.smarthostPassword(file: configPath)
+      } catch {
+        throw CLIError(.config, "\n" + error.description)
+      }
+      settings.smarthost = Smarthost(
+        host: relay.host, port: UInt16(clamping: relay.port), implicitTLS: relay.implicitTLS,
+        username: relay.username.isEmpty ? nil : relay.username, password: password,
+        domains: relay.domains.isEmpty ? nil : relay.domains, tls: policy(relay.tls),
+        trustedCertificatesPath: relay.caFile?.path)
+    }
     return settings
+  }
+
+  /// `[delivery.smarthost] tls` as a route policy.
+  static func policy(_ tls: SmarthostTLS) -> OutboundTLSPolicy {
+    switch tls {
+    case .verify: .required(verify: true)
+    case .required: .required(verify: false)
+    // Credentials are refused without TLS by the client, so falling back to plain text
+    // only ever carries mail for a relay without AUTH.
+    case .opportunistic: .opportunistic(plaintextFallback: true)
+    case .none: .disabled
+    }
   }
 
   /// The key store under `data_dir/dkim` with the configured selector prefix.

@@ -50,6 +50,15 @@ final class ServerRuntime: Sendable {
   var snapshot: Snapshot { current.withLock { $0 } }
   var config: PostaConfig { snapshot.config }
 
+  /// `[delivery]` without the lines its file references were named on, so an edit that
+  /// only moves lines is not reported as a change.
+  private static func comparable(_ delivery: DeliveryConfig) -> DeliveryConfig {
+    var d = delivery
+    d.smarthost?.passwordFile?.line = nil
+    d.smarthost?.caFile?.line = nil
+    return d
+  }
+
   /// Reloads the configuration file. A broken file, or certificates that
   /// cannot be loaded, are logged and the running configuration is kept.
   func reload() async {
@@ -96,6 +105,9 @@ final class ServerRuntime: Sendable {
         logger.error("reload.dkim", ("error", error.message))
       }
       dkim.setDomains(new.domains.map(\.name))
+    }
+    if new.dns != old.dns || Self.comparable(new.delivery) != Self.comparable(old.delivery) {
+      logger.warning("reload.partial", ("reason", "[dns] and [delivery] change only on restart"))
     }
     if new.dataDir != old.dataDir {
       logger.warning("reload.partial", ("reason", "data_dir changes only on restart"))
