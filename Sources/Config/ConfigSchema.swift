@@ -276,8 +276,9 @@ public enum ConfigSchema {
         doc: "The AUTH PLAIN user; empty: relay without AUTH."),
       .file(
         "password_file", \.passwordFile, default: .computed("none"),
-        doc: "File whose first line is the password; required with username. It must not be "
-          + "readable by group or others (chmod 600), or check-config and serve refuse it."),
+        doc: "File whose first line is the password; required with username. Others must "
+          + "have no access and the group no write access (chmod 600 or 640), or "
+          + "check-config and serve refuse it."),
       .hostNameList(
         "domains", \.domains, default: [],
         doc: "Recipient domains relayed; empty: every domain not hosted here."),

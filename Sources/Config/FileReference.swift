@@ -35,12 +35,14 @@ enum ReferencedFile {
     guard info.st_mode & 0o170_000 == 0o100_000 else {
       return .failure(ValueError("\(path) is not a regular file"))
     }
+    // Group read stays allowed: root-owned, group-readable (0640) is how a secret is
+    // usually handed to a service account, and how container secrets arrive.
     let mode = info.st_mode & 0o777
-    guard mode & 0o077 == 0 else {
+    guard mode & 0o027 == 0 else {
       return .failure(
         ValueError(
-          "\(path) may be read or written by group or others (mode \(octal(mode))); "
-            + "run chmod 600 \(path)"))
+          "\(path) may be read by others or written by group or others (mode "
+            + "\(octal(mode))); run chmod 600 \(path)"))
     }
     let bytes: [UInt8]
     // Read through the descriptor just checked, so a file swapped in meanwhile is not read.

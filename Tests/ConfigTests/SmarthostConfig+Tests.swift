@@ -176,15 +176,19 @@ import Testing
     }
     let prefix = "posta.conf:6: [delivery.smarthost] password_file: "
     #expect(problem() == [prefix + "cannot read \(path): No such file or directory"])
-    for mode in [0o640, 0o604, 0o660, 0o602] {
+    for mode in [0o604, 0o660, 0o602, 0o644] {
       try Self.write("s3cret\n", to: path, mode: mode)
       let octal = "0" + String(mode, radix: 8)
       #expect(
         problem() == [
-          prefix + "\(path) may be read or written by group or others (mode \(octal)); run "
-            + "chmod 600 \(path)"
+          prefix + "\(path) may be read by others or written by group or others (mode "
+            + "\(octal)); run chmod 600 \(path)"
         ])
       #expect(throws: ConfigErrors.self) { try config.smarthostPassword(file: "posta.conf") }
+    }
+    for mode in [0o640, 0o600, 0o400] {
+      try Self.write("s3cret\n", to: path, mode: mode)
+      #expect(problem().isEmpty, "mode \(String(mode, radix: 8)) is fine")
     }
     try Self.write("", to: path, mode: 0o600)
     #expect(problem() == [prefix + "\(path) is empty; write the password in it"])
