@@ -181,8 +181,9 @@ extension MailStore {
     }
   }
 
-  /// Messages with at least one recipient due at `now` (pending, or deferred until
-  /// then), oldest first, with all their recipients (the runner picks the due ones).
+  /// Up to `limit` messages with at least one recipient due at `now` (pending, or
+  /// deferred until then), oldest first, with all their recipients (the runner picks the
+  /// due ones).
   public func dueQueuedMessages(now: Int64, limit: Int = 100) async throws(StorageError)
     -> [QueuedMessage]
   {
@@ -191,8 +192,8 @@ extension MailStore {
         try QueueSQL.load(
           db,
           where: """
-            q.id IN (SELECT queue_id FROM queue_recipients WHERE state < 2 AND next_attempt <= ?
-            ORDER BY queue_id LIMIT ?)
+            q.id IN (SELECT DISTINCT queue_id FROM queue_recipients
+            WHERE state < 2 AND next_attempt <= ? ORDER BY queue_id LIMIT ?)
             """, [.int(now), .int(Int64(limit))])
       }
     }

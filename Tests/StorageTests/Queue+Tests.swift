@@ -2,6 +2,25 @@ import Storage
 import Testing
 
 @Suite struct QueueTests {
+  @Test func dueLimitCountsMessagesNotRecipients() async throws {
+    let clock = TestClock()
+    try await StoreFixture.with(clock: clock.read) { store, _ in
+      var ids: [QueueID] = []
+      for n in 0..<3 {
+        let r = try await store.deliver(
+          Delivery(
+            body: .bytes(StoreFixture.message(n, size: 100)), targets: [],
+            outbound: OutboundEnvelope(
+              sender: "a@example.test", recipients: (0..<5).map { "r\($0)@m\(n).test" })))
+        ids.append(try #require(r.queueID))
+      }
+      let now = clock.now.load(ordering: .relaxed)
+      let due = try await store.dueQueuedMessages(now: now, limit: 2)
+      #expect(due.map(\.id) == Array(ids.prefix(2)))
+      #expect(due.allSatisfy { $0.recipients.count == 5 })
+    }
+  }
+
   @Test func recipientStatesMoveAndFinishedEntriesGo() async throws {
     let clock = TestClock()
     try await StoreFixture.with(clock: clock.read) { store, _ in
