@@ -10,60 +10,11 @@
 # breaks an invariant (the reproducer is named in the output; replay it with
 # `.build/fuzz-smtp/fuzz-smtp <file>`).
 set -euo pipefail
-
-seconds=60
-build_only=0
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --seconds) seconds="$2"; shift 2 ;;
-    --build-only) build_only=1; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
-    *) echo "run.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
-  esac
-done
-
-here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/../../.." && pwd)"
-out="${FUZZ_BUILD_DIR:-$root/.build/fuzz-smtp}"
-mkdir -p "$out"
-swiftc="${SWIFTC:-swiftc}"
-
-# Probe: can this toolchain link a libFuzzer binary at all?
-probe="$out/probe.swift"
-cat > "$probe" <<'SWIFT'
-@_cdecl("LLVMFuzzerTestOneInput")
-public func probe(_ d: UnsafePointer<UInt8>?, _ n: Int) -> CInt { 0 }
-SWIFT
-if ! "$swiftc" -parse-as-library -sanitize=fuzzer,address "$probe" -o "$out/probe" >/dev/null 2>&1; then
-  echo "SKIP: $swiftc cannot build with -sanitize=fuzzer,address here (no libFuzzer runtime); SMTP fuzzing skipped."
-  exit 0
-fi
-
-echo "== building fuzz-smtp"
-rm -f "$out/fuzz-smtp"  # a failed build must not leave an old binary to run
+label=SMTP
+. "$(dirname "$0")/../common.sh"
+fuzz_args "$@"
+fuzz_setup smtp
 mapfile -t sources < <(find "$root/Sources/SMTPCore" -name '*.swift' | sort)
-"$swiftc" -swift-version 6 -parse-as-library -O -g -sanitize=fuzzer,address \
-  -module-name FuzzSMTP "${sources[@]}" "$here/FuzzSMTP.swift" -o "$out/fuzz-smtp" 2>&1 \
-  | grep -v "Cannot export local symbol" || true
-[ -x "$out/fuzz-smtp" ] || { echo "run.sh: build of fuzz-smtp failed" >&2; exit 1; }
+fuzz_build fuzz-smtp FuzzSMTP "${sources[@]}" "$here/FuzzSMTP.swift"
 [ "$build_only" = 1 ] && exit 0
-
-work="$out/corpus"
-artifacts="$out/artifacts"
-mkdir -p "$work"
-rm -rf "$artifacts" && mkdir -p "$artifacts"  # list only what this run found
-log="$out/fuzz-smtp.log"
-echo "== running fuzz-smtp for ${seconds}s"
-set +e
-SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 "$out/fuzz-smtp" "$work" "$here/seeds" \
-  -max_total_time="$seconds" -max_len=8192 -rss_limit_mb=2048 -timeout=20 \
-  -artifact_prefix="$artifacts/" -print_final_stats=1 > "$log" 2>&1
-rc=$?
-set -e
-runs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1)
-echo "fuzz-smtp: exit $rc, ${runs:-?} executions in ${seconds}s"
-if [ "$rc" -ne 0 ]; then
-  tail -40 "$log"
-  ls "$artifacts"
-  exit 1
-fi
+fuzz_run fuzz-smtp 8192 "$here/seeds"
