@@ -239,6 +239,9 @@ extension SMTPClient {
     do throws(EightBitDowngrade.Failure) {
       var converted = message
       converted.body = .bytes(try EightBitDowngrade.convert(bytes))
+      logger?.info(
+        "delivery-8bit-converted", ("octets", "\(bytes.count)"),
+        ("converted", "\(converted.body.size)"))
       return .success(converted)
     } catch {
       return .failure(error)
