@@ -64,7 +64,9 @@ struct Bouncer: Sendable {
     do {
       let receipt = try await store.deliver(delivery)
       logger?.info(
-        notification.isFailure ? "bounce-sent" : "delay-warning-sent", ("queue", "\(queue)"),
+        notification.isFailure
+          ? "bounce-sent" : notification.isSuccess ? "relay-notice-sent" : "delay-warning-sent",
+        ("queue", "\(queue)"),
         ("sender", sender), ("recipients", "\(notification.recipients.count)"),
         ("local", "\(targets.count)"), ("queued", receipt.queueID.map { "\($0)" } ?? "-"))
       return receipt.queueID != nil

@@ -110,7 +110,15 @@ final class ClientConnection {
     } catch let e as TLSError {
       throw .tlsHandshake(e.description)
     } catch {
-      throw SessionFailure.from(error, stage: "TLS handshake")
+      // A peer that drops the connection mid-handshake failed the handshake: whether
+      // OpenSSL or the socket notices first is a race, and the policy must not depend on
+      // it (RFC 7435 plaintext fallback).
+      switch SessionFailure.from(error, stage: "TLS handshake") {
+      case .closed, .io:
+        throw .tlsHandshake("the connection ended during the handshake (\(error))")
+      case let other:
+        throw other
+      }
     }
     tls = session
     stream = session

@@ -5,9 +5,9 @@
 // - `Router`, which turns a recipient domain into the hosts to try: static routes, a
 //   smarthost, or MX records (preference order, random among equals, implicit MX, null MX);
 // - `SMTPClient`, one SMTP session to one host: EHLO/HELO, opportunistic STARTTLS
-//   (RFC 7435) or verified TLS with AUTH PLAIN for smarthosts, PIPELINING, SIZE, 8BITMIME,
-//   SMTPUTF8, dot-stuffed DATA streamed from the store, per-recipient replies, the
-//   timeouts of RFC 5321 §4.5.3.2;
+//   (RFC 7435) or verified TLS with AUTH PLAIN for smarthosts, PIPELINING, SIZE, 8BITMIME
+//   (with 7-bit conversion for servers without it), SMTPUTF8, DSN, dot-stuffed DATA
+//   streamed from the store, per-recipient replies, the timeouts of RFC 5321 §4.5.3.2;
 // - delivery status notifications (RFC 3464, `DSNBuilder`) and their commit (`Bouncer`);
 // - `DKIMSigning`, the one place that signs outgoing mail with the keys of `DKIMKeyStore`.
 //
@@ -19,6 +19,11 @@
 //   crash later in the same pass does not send them again.
 // - Never a bounce for a message with the null sender (RFC 5321 §4.5.5); bounces are sent
 //   with the null sender, so a failing bounce ends the chain.
+// - Notifications follow each recipient's NOTIFY (RFC 3461): none with NEVER, failures
+//   and delays only when asked for (or NOTIFY absent), a "relayed" report for SUCCESS when
+//   the next hop has no DSN; with DSN, RET/ENVID/NOTIFY/ORCPT go on and it reports.
+// - Nothing 8-bit goes to a server without 8BITMIME (`EightBitDowngrade`), and mail is
+//   never sent to this server itself (own addresses, own name in the greeting: 5.4.6).
 // - 5xx replies, NXDOMAIN and null MX fail a recipient at once; 4xx replies, timeouts,
 //   connection and temporary DNS errors defer it until `RetrySchedule` gives up.
 // - No globals: store, resolver, reactor, clock, logger and settings are passed in.

@@ -1,3 +1,4 @@
+import DNS
 import Glibc
 import SMTPCore
 
@@ -98,6 +99,11 @@ public struct DeliverySettings: Sendable {
   public var maxMessagesInFlight: Int = 100
   /// The port MX hosts are contacted on (25; tests may use another).
   public var mxPort: UInt16 = 25
+  /// The addresses this server receives mail on (its SMTP listeners). An MX host resolving
+  /// to one of them is this server: mail for that domain would loop (5.4.6, as Postfix
+  /// does with its inet_interfaces). An unspecified address (0.0.0.0, ::) stands for every
+  /// address of the machine's interfaces. Empty: only the greeting/EHLO name check applies.
+  public var ownAddresses: [IPAddress] = []
   /// Policy for MX delivery; static routes and the smarthost carry their own.
   public var tls: OutboundTLSPolicy = .opportunistic(plaintextFallback: true)
   /// Per-domain next hops that override MX lookups.

@@ -5,7 +5,9 @@ import SMTPCore
 /// A delivery status notification (RFC 3464) telling a sender what became of some
 /// recipients: a `multipart/report; report-type=delivery-status` message with a human
 /// part quoting the servers' replies, the machine-readable `message/delivery-status`, and
-/// the original header as `text/rfc822-headers` (RFC 6522).
+/// the original header as `text/rfc822-headers` (RFC 6522) — or the whole original
+/// message as `message/rfc822` when the sender asked for it with `RET=FULL` (RFC 3461
+/// §4.3) and it is small enough (`returnedMessage`).
 ///
 /// UTF-8 recipients or header fields make it the RFC 6533 variant
 /// (`message/global-delivery-status`, `message/global-headers`), which needs SMTPUTF8 to
@@ -17,6 +19,9 @@ public struct DeliveryStatusNotification: Sendable {
     case failed
     /// Still being tried (a delay warning).
     case delayed
+    /// Handed to a server that does not offer DSN, for a recipient with `NOTIFY=SUCCESS`:
+    /// no further notification will come (RFC 3461 §5.2.2).
+    case relayed
   }
 
   /// One recipient's block.
@@ -29,20 +34,23 @@ public struct DeliveryStatusNotification: Sendable {
     public var lastAttempt: Int64
     /// For `delayed`: when the queue gives up (`Will-Retry-Until`).
     public var willRetryUntil: Int64?
+    /// The RCPT's ORCPT (RFC 3461 §4.2), echoed as `Original-Recipient`.
+    public var originalRecipient: RcptParameters.OriginalRecipient?
 
     public init(
       address: String, action: Action, reply: DeliveryReply, lastAttempt: Int64,
-      willRetryUntil: Int64? = nil
+      willRetryUntil: Int64? = nil, originalRecipient: RcptParameters.OriginalRecipient? = nil
     ) {
       self.address = address
       self.action = action
       self.reply = reply
       self.lastAttempt = lastAttempt
       self.willRetryUntil = willRetryUntil
+      self.originalRecipient = originalRecipient
     }
 
     /// RFC 3463 status: the reply's, except that a failure whose last reply was
-    /// temporary failed by expiry (5.4.7), and a delay is always class 4.
+    /// temporary failed by expiry (5.4.7), a delay is always class 4 and a relay class 2.
     public var status: EnhancedStatusCode {
       let s = reply.status
       switch action {
@@ -50,6 +58,8 @@ public struct DeliveryStatusNotification: Sendable {
         return s.statusClass == 5 ? s : EnhancedStatusCode(5, 4, 7)
       case .delayed:
         return s.statusClass == 4 ? s : EnhancedStatusCode(4, 0, 0)
+      case .relayed:
+        return s.statusClass == 2 ? s : EnhancedStatusCode(2, 0, 0)
       }
     }
   }
@@ -67,6 +77,10 @@ public struct DeliveryStatusNotification: Sendable {
   public var originalHeader: [UInt8]
   /// The ENVID the message arrived with (RFC 3461 §4.4), echoed as `Original-Envelope-Id`.
   public var envelopeID: String?
+  /// The whole original message (from its header on), returned instead of the header
+  /// alone: set for a failure report when the sender asked `RET=FULL` and the message is
+  /// within the size cap (`returnedMessageLimit`).
+  public var returnedMessage: [UInt8]?
   public var messageID: String
   public var boundary: String
 
@@ -74,7 +88,7 @@ public struct DeliveryStatusNotification: Sendable {
   public init(
     reportingMTA: String, sender: String, arrivalDate: Int64, date: Int64,
     recipients: [Recipient], originalHeader: [UInt8], envelopeID: String? = nil,
-    messageID: String? = nil, boundary: String? = nil
+    returnedMessage: [UInt8]? = nil, messageID: String? = nil, boundary: String? = nil
   ) {
     self.reportingMTA = reportingMTA
     self.sender = sender
@@ -83,13 +97,31 @@ public struct DeliveryStatusNotification: Sendable {
     self.recipients = recipients
     self.originalHeader = originalHeader
     self.envelopeID = envelopeID
+    self.returnedMessage = returnedMessage
     var rng = SystemRandomNumberGenerator()
     self.messageID = messageID ?? "<dsn.\(Self.token(&rng))@\(reportingMTA)>"
     self.boundary = boundary ?? "posta-report-\(Self.token(&rng))"
   }
 
-  /// Whether every recipient failed (else some are only delayed).
+  /// Most octets of an original message returned whole (Postfix's `bounce_size_limit`
+  /// default): a larger one is returned as its header only, so a bounce of a big message
+  /// does not become a big message itself.
+  public static let returnedMessageLimit = 50_000
+
+  /// Whether the report tells of a failure (else of delays or relays only).
   public var isFailure: Bool { recipients.contains { $0.action == .failed } }
+
+  /// Whether the report only tells of relays (a success report).
+  public var isSuccess: Bool { recipients.allSatisfy { $0.action == .relayed } }
+
+  /// RFC 3461 §4.3: the content returned when the sender chose `ret` (nil: not said, which
+  /// Posta takes as HDRS), for a message of `size` octets. Only a failure report returns
+  /// the whole message, and only up to `limit`.
+  public static func returnsFullMessage(
+    ret: MailParameters.DSNReturn?, failure: Bool, size: Int, limit: Int = returnedMessageLimit
+  ) -> Bool {
+    ret == .full && failure && size <= limit
+  }
 
   /// Non-ASCII addresses or header: the RFC 6533 form, which needs SMTPUTF8.
   public var needsSMTPUTF8: Bool {
@@ -97,7 +129,10 @@ public struct DeliveryStatusNotification: Sendable {
   }
 
   private var usesGlobalStatus: Bool {
-    recipients.contains { !$0.address.utf8.allSatisfy { $0 < 0x80 } }
+    recipients.contains {
+      !$0.address.utf8.allSatisfy { $0 < 0x80 }
+        || !($0.originalRecipient?.address.utf8.allSatisfy { $0 < 0x80 } ?? true)
+    }
   }
 
   private var usesGlobalHeaders: Bool { originalHeader.contains { $0 >= 0x80 } }
@@ -110,9 +145,11 @@ public struct DeliveryStatusNotification: Sendable {
     let failed = recipients.contains { $0.action == .failed }
     out += field("From", "Mail Delivery System <MAILER-DAEMON@\(reportingMTA)>")
     out += field("To", "<\(sender)>")
-    out += HeaderFieldBuilder.unstructuredField(
-      name: "Subject",
-      text: failed ? "Undelivered mail: delivery failed" : "Delayed mail: delivery not yet done")
+    let subject =
+      failed
+      ? "Undelivered mail: delivery failed"
+      : isSuccess ? "Successful mail delivery report" : "Delayed mail: delivery not yet done"
+    out += HeaderFieldBuilder.unstructuredField(name: "Subject", text: subject)
     out += field("Date", Self.format(date))
     out += field("Message-ID", messageID)
     // RFC 3834 §5: an automatic message; auto-responders must not answer it.
@@ -143,12 +180,25 @@ public struct DeliveryStatusNotification: Sendable {
     out += statusFields()
 
     out += line("--" + boundary)
-    out += field(
-      "Content-Type", usesGlobalHeaders ? "message/global-headers" : "text/rfc822-headers")
-    out += crlf
-    out += originalHeader
-    if !originalHeader.isEmpty && originalHeader.suffix(2) != [13, 10] { out += crlf }
-    out += crlf
+    if let returnedMessage {
+      // RFC 6532 §3.7: a message with UTF-8 header fields is message/global.
+      out += field("Content-Type", usesGlobalHeaders ? "message/global" : "message/rfc822")
+      if returnedMessage.contains(where: { $0 >= 0x80 }) {
+        out += field("Content-Transfer-Encoding", "8bit")
+      }
+      out += crlf
+      out += returnedMessage
+      // RFC 2046 §5.1.1: the CRLF before the boundary is the boundary's, so the message
+      // keeps its own final line break.
+      out += crlf
+    } else {
+      out += field(
+        "Content-Type", usesGlobalHeaders ? "message/global-headers" : "text/rfc822-headers")
+      out += crlf
+      out += originalHeader
+      if !originalHeader.isEmpty && originalHeader.suffix(2) != [13, 10] { out += crlf }
+      out += crlf
+    }
     out += line("--" + boundary + "--")
     return out
   }
@@ -159,6 +209,10 @@ public struct DeliveryStatusNotification: Sendable {
     if failed {
       t += "Your message could not be delivered to one or more recipients.\r\n"
       t += "No further attempts will be made for them:\r\n\r\n"
+    } else if isSuccess {
+      t += "Your message was passed on to the mail server of the recipients below, as you\r\n"
+      t += "asked. That server does not send delivery notifications, so this is the last\r\n"
+      t += "one you will get for them:\r\n\r\n"
     } else {
       t += "Your message has not been delivered yet to one or more recipients.\r\n"
       t += "Nothing needs to be done: delivery is still being tried.\r\n\r\n"
@@ -178,7 +232,10 @@ public struct DeliveryStatusNotification: Sendable {
       }
       t += "\r\n"
     }
-    t += "The header of your message is attached below.\r\n"
+    t +=
+      returnedMessage == nil
+      ? "The header of your message is attached below.\r\n"
+      : "Your message is attached below.\r\n"
     return t
   }
 
@@ -191,6 +248,10 @@ public struct DeliveryStatusNotification: Sendable {
     for r in recipients {
       out += crlf
       let ascii = r.address.utf8.allSatisfy { $0 < 0x80 }
+      if let o = r.originalRecipient {
+        // RFC 3464 §2.3.1: the ORCPT as given, address type and address.
+        out += field("Original-Recipient", "\(o.addressType);\(o.address)")
+      }
       // RFC 6533 §3: the utf-8 address type for UTF-8 addresses.
       out += field("Final-Recipient", (ascii ? "rfc822; " : "utf-8; ") + r.address)
       out += field("Action", r.action.rawValue)

@@ -45,16 +45,50 @@ public struct OutboundMessage: Sendable {
   public var requestsSMTPUTF8: Bool
   /// The header holds UTF-8 (RFC 6532): a server without SMTPUTF8 cannot take it.
   public var headerNeedsSMTPUTF8: Bool
+  /// RET= and ENVID= (RFC 3461 §4.3, §4.4), passed on when the server offers DSN.
+  public var ret: MailParameters.DSNReturn?
+  public var envelopeID: String?
 
   public init(
     sender: String, body: MessageBody, bodyType: MailParameters.BodyType? = nil,
-    requestsSMTPUTF8: Bool = false, headerNeedsSMTPUTF8: Bool = false
+    requestsSMTPUTF8: Bool = false, headerNeedsSMTPUTF8: Bool = false,
+    ret: MailParameters.DSNReturn? = nil, envelopeID: String? = nil
   ) {
     self.sender = sender
     self.body = body
     self.bodyType = bodyType
     self.requestsSMTPUTF8 = requestsSMTPUTF8
     self.headerNeedsSMTPUTF8 = headerNeedsSMTPUTF8
+    self.ret = ret
+    self.envelopeID = envelopeID
+  }
+}
+
+/// One recipient as the SMTP client sends it: the address, and the DSN parameters of its
+/// RCPT (NOTIFY, ORCPT; RFC 3461 §4.1, §4.2), passed on when the server offers DSN.
+public struct OutboundRecipient: Sendable, Hashable, ExpressibleByStringLiteral {
+  public var address: String
+  public var dsn: RcptParameters
+
+  public init(_ address: String, dsn: RcptParameters = RcptParameters()) {
+    self.address = address
+    self.dsn = dsn
+  }
+
+  /// A recipient without DSN parameters.
+  public init(stringLiteral address: String) {
+    self.init(address)
+  }
+
+  /// Whether a notification with `action` may be sent for this recipient: never with
+  /// `NOTIFY=NEVER`; failures and delays unless NOTIFY leaves them out (no NOTIFY means
+  /// FAILURE,DELAY, RFC 3461 §4.1); a relay report only when NOTIFY asks for SUCCESS.
+  public func wants(_ action: DeliveryStatusNotification.Action) -> Bool {
+    switch action {
+    case .failed: dsn.notify?.contains(.failure) ?? true
+    case .delayed: dsn.notify?.contains(.delay) ?? true
+    case .relayed: dsn.notify?.contains(.success) ?? false
+    }
   }
 }
 

@@ -29,8 +29,13 @@ public enum QueueReport {
     var options: [String] = []
     if let body = params.body { options.append("BODY=\(body.rawValue)") }
     if params.smtputf8 { options.append("SMTPUTF8") }
+    if let ret = params.ret { options.append("RET=\(ret.rawValue)") }
+    if let envid = params.envelopeID { options.append("ENVID=\(envid)") }
     if !options.isEmpty { out += "  options:   \(options.joined(separator: " "))\n" }
-    for r in m.recipients { out += recipientLine(r, now: now) }
+    for r in m.recipients {
+      out += recipientLine(r, now: now)
+      if !r.params.isEmpty { out += "      options: \(r.params)\n" }
+    }
     if !header.isEmpty {
       out += "  header:\n"
       for line in String(decoding: header, as: UTF8.self).split(

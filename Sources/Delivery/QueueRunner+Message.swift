@@ -1,3 +1,4 @@
+import SMTPCore
 import Storage
 
 /// One pass over one queued message.
@@ -16,7 +17,8 @@ extension QueueRunner {
       body: .stored(store, body: message.body, offset: skip, size: message.size),
       bodyType: params.body, requestsSMTPUTF8: params.smtputf8,
       // Raw 8-bit header bytes without SMTPUTF8 are legacy mail, sent as they are.
-      headerNeedsSMTPUTF8: params.smtputf8 && header.contains { $0 >= 0x80 })
+      headerNeedsSMTPUTF8: params.smtputf8 && header.contains { $0 >= 0x80 },
+      ret: params.ret, envelopeID: params.envelopeID)
 
     var outcomes: [Int64: RecipientOutcome] = [:]
     var domains: [String] = []
@@ -35,7 +37,9 @@ extension QueueRunner {
       for domain in domains {
         let recipients = byDomain[domain, default: []]
         group.addTask {
-          await self.attempt(outbound, recipients: recipients, domain: domain, queue: message.id)
+          await self.attempt(
+            outbound, recipients: recipients, domain: domain, of: message, header: header,
+            params: params)
         }
       }
       for await pairs in group {
@@ -55,35 +59,58 @@ extension QueueRunner {
     }
   }
 
+  /// The recipient as the SMTP client sends it, with the DSN parameters of its RCPT.
+  static func outbound(_ r: QueuedRecipient) -> OutboundRecipient {
+    OutboundRecipient(r.address, dsn: RcptParameters(decoding: r.params) ?? RcptParameters())
+  }
+
   /// One domain's attempt within the connection limits; its deliveries are committed at
-  /// once so that nothing later in this pass can cause them to be sent twice.
+  /// once so that nothing later in this pass can cause them to be sent twice, together
+  /// with the "relayed" notification due for `NOTIFY=SUCCESS` recipients handed to a
+  /// server without DSN (RFC 3461 §5.2.2).
   private func attempt(
-    _ message: OutboundMessage, recipients: [QueuedRecipient], domain: String, queue: QueueID
+    _ message: OutboundMessage, recipients: [QueuedRecipient], domain: String,
+    of queued: QueuedMessage, header: [UInt8], params: QueueParameters
   ) async -> [(Int64, RecipientOutcome)] {
+    let queue = queued.id
     let key = domainDelivery.router.destination(for: domain)
     do {
       try await limiter.acquire(key)
     } catch {
       return []
     }
-    let results = await domainDelivery.deliver(
-      message, to: recipients.map(\.address), domain: domain)
+    let targets = recipients.map(Self.outbound)
+    let report = await domainDelivery.deliver(message, to: targets, domain: domain)
     limiter.release(key)
+    let results = report.outcomes
     let pairs = zip(recipients, results).map { ($0.0.id, $0.1) }
     var delivered: [QueueRecipientUpdate] = []
-    for (r, outcome) in zip(recipients, results) where outcome.isDelivered {
+    var relayed: [DeliveryStatusNotification.Recipient] = []
+    let now = settings.clock()
+    for (i, (r, outcome)) in zip(recipients, results).enumerated() where outcome.isDelivered {
       delivered.append(
         QueueRecipientUpdate(recipient: r.id, state: .delivered(reply: outcome.reply.description)))
       logger?.info(
         "delivery-delivered", ("queue", "\(queue)"), ("rcpt", r.address),
         ("reply", outcome.reply.description))
-    }
-    if !delivered.isEmpty {
-      do {
-        try await store.updateQueue(delivered)
-      } catch {
-        logger?.error("queue-update-failed", ("queue", "\(queue)"), ("error", "\(error)"))
+      if report.relayedWithoutDSN.contains(i) && targets[i].wants(.relayed) {
+        relayed.append(
+          .init(
+            address: r.address, action: .relayed, reply: outcome.reply, lastAttempt: now,
+            originalRecipient: targets[i].dsn.originalRecipient))
       }
+    }
+    guard !delivered.isEmpty else { return pairs }
+    var notification: DeliveryStatusNotification?
+    if !relayed.isEmpty && !queued.sender.isEmpty {
+      notification = DeliveryStatusNotification(
+        reportingMTA: settings.hostname, sender: queued.sender, arrivalDate: queued.created,
+        date: now, recipients: relayed, originalHeader: header, envelopeID: params.envelopeID)
+    }
+    if await bouncer.commit(
+      delivered, notification: notification, queue: queue, sender: queued.sender)
+    {
+      wake()
     }
     return pairs
   }
@@ -100,13 +127,23 @@ extension QueueRunner {
     var reported: [DeliveryStatusNotification.Recipient] = []
     for r in due {
       guard let outcome = outcomes[r.id] else { continue }
+      let target = Self.outbound(r)
+      // NOTIFY (RFC 3461 §4.1): a report only for the conditions the sender asked for.
+      func report(_ action: DeliveryStatusNotification.Action, _ reply: DeliveryReply) {
+        guard target.wants(action) else { return }
+        reported.append(
+          .init(
+            address: r.address, action: action, reply: reply, lastAttempt: now,
+            willRetryUntil: action == .delayed ? message.created + retry.expiry : nil,
+            originalRecipient: target.dsn.originalRecipient))
+      }
       switch outcome {
       case .delivered:
         continue
       case .failed(let reply):
         updates.append(
           QueueRecipientUpdate(recipient: r.id, state: .failed(reply: reply.description)))
-        reported.append(.init(address: r.address, action: .failed, reply: reply, lastAttempt: now))
+        report(.failed, reply)
         logger?.info(
           "delivery-failed", ("queue", "\(message.id)"), ("rcpt", r.address),
           ("reply", reply.description))
@@ -119,10 +156,7 @@ extension QueueRunner {
             QueueRecipientUpdate(
               recipient: r.id, state: .deferred(nextAttempt: at, lastReply: reply.description)))
           if retry.isDelayWarningDue(created: message.created, previous: r.updated, now: now) {
-            reported.append(
-              .init(
-                address: r.address, action: .delayed, reply: reply, lastAttempt: now,
-                willRetryUntil: message.created + retry.expiry))
+            report(.delayed, reply)
           }
           logger?.info(
             "delivery-deferred", ("queue", "\(message.id)"), ("rcpt", r.address),
@@ -130,8 +164,7 @@ extension QueueRunner {
         case .expire:
           updates.append(
             QueueRecipientUpdate(recipient: r.id, state: .failed(reply: reply.description)))
-          reported.append(
-            .init(address: r.address, action: .failed, reply: reply, lastAttempt: now))
+          report(.failed, reply)
           logger?.info(
             "delivery-expired", ("queue", "\(message.id)"), ("rcpt", r.address),
             ("reply", reply.description))
@@ -141,9 +174,20 @@ extension QueueRunner {
     guard !updates.isEmpty else { return }
     var notification: DeliveryStatusNotification?
     if !reported.isEmpty && !message.sender.isEmpty {
+      let failure = reported.contains { $0.action == .failed }
+      let skip = min(Int64(params.skip), message.size)
+      var returned: [UInt8]?
+      if DeliveryStatusNotification.returnsFullMessage(
+        ret: params.ret, failure: failure, size: Int(message.size - skip),
+        limit: returnedMessageLimit)
+      {
+        // RET=FULL: the message as it was sent, read only for this (it is small).
+        returned = try? await store.bodyBytes(message.body, range: skip..<message.size)
+      }
       notification = DeliveryStatusNotification(
         reportingMTA: settings.hostname, sender: message.sender, arrivalDate: message.created,
-        date: now, recipients: reported, originalHeader: header, envelopeID: params.envelopeID)
+        date: now, recipients: reported, originalHeader: header, envelopeID: params.envelopeID,
+        returnedMessage: returned)
     }
     if await bouncer.commit(
       updates, notification: notification, queue: message.id, sender: message.sender)

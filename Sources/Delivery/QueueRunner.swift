@@ -29,6 +29,9 @@ public final class QueueRunner: Sendable {
   let bouncer: Bouncer
   let logger: Logger?
   let limiter: ConcurrencyLimiter
+  /// Most octets of a message returned whole in a failure report for `RET=FULL`; a larger
+  /// one is returned as its header (`DeliveryStatusNotification.returnedMessageLimit`).
+  let returnedMessageLimit: Int
   private let signal = WakeSignal()
   private let state = Mutex(State())
 
@@ -59,8 +62,10 @@ public final class QueueRunner: Sendable {
   /// A runner delivering through `domainDelivery` (tests build their own).
   public init(
     store: MailStore, domainDelivery: DomainDelivery, settings: DeliverySettings,
-    logger: Logger?, signer: DKIMSigning? = nil
+    logger: Logger?, signer: DKIMSigning? = nil,
+    returnedMessageLimit: Int = DeliveryStatusNotification.returnedMessageLimit
   ) {
+    self.returnedMessageLimit = returnedMessageLimit
     self.store = store
     self.settings = settings
     self.domainDelivery = domainDelivery

@@ -7,7 +7,7 @@ extension SMTPClient {
   /// many recipients, RFC 5321 §4.5.3.1.10) go into the next transaction when the
   /// current one accepted someone.
   func transactions(
-    _ message: OutboundMessage, paths: [ForwardPath?], ext: EHLOResponse,
+    _ message: OutboundMessage, paths: [ForwardPath?], dsn: [RcptParameters], ext: EHLOResponse,
     conn: ClientConnection, host: RouteHost, progress: inout Progress
   ) async throws(SessionFailure) {
     let name = host.name
@@ -43,6 +43,23 @@ extension SMTPClient {
       }
       pending.removeAll { progress.outcomes[$0] != nil }
     }
+    var message = message
+    if !ext.eightBitMIME {
+      switch try await sevenBit(message) {
+      case .success(let converted):
+        message = converted
+      case .failure(let error):
+        logger?.warning("delivery-downgrade-failed", ("host", name), ("reason", "\(error)"))
+        progress.settle(
+          pending,
+          .failed(
+            .local(
+              554, (5, 6, 3),
+              "\(name) does not support 8BITMIME, and the message cannot be converted to 7 bits: \(error)"
+            )))
+        return
+      }
+    }
     // RFC 1870 §6: a message over the declared limit would be refused after the data.
     if let limit = ext.size, limit > 0, message.body.size > limit {
       progress.settle(
@@ -62,8 +79,8 @@ extension SMTPClient {
         _ = try await conn.exchange(.rset, timeout: timeouts.command)
       }
       let result = try await transaction(
-        message, sender: sender, batch: batch, paths: paths, ext: ext, conn: conn, host: host,
-        progress: &progress)
+        message, sender: sender, batch: batch, paths: paths, dsn: dsn, ext: ext, conn: conn,
+        host: host, progress: &progress)
       needsReset = !result.completed
       if result.completed {
         pending = result.tooMany.map(\.index) + pending
@@ -84,18 +101,22 @@ extension SMTPClient {
 
   private func transaction(
     _ message: OutboundMessage, sender: ReversePath, batch: [Int], paths: [ForwardPath?],
-    ext: EHLOResponse, conn: ClientConnection, host: RouteHost, progress: inout Progress
+    dsn: [RcptParameters], ext: EHLOResponse, conn: ClientConnection, host: RouteHost,
+    progress: inout Progress
   ) async throws(SessionFailure) -> TransactionResult {
     let name = host.name
     let needsUTF8 =
       message.headerNeedsSMTPUTF8 || !sender.isASCII
       || batch.contains { !(paths[$0]?.isASCII ?? true) }
+    // RFC 3461 §5.2.1: DSN parameters go only to a server that offers DSN; to one that does
+    // not, the queue reports "relayed" itself for NOTIFY=SUCCESS.
     let parameters = MailParameters(
       size: ext.size != nil ? message.body.size : nil,
       body: ext.eightBitMIME ? message.bodyType : nil,
-      smtputf8: ext.smtputf8 && (needsUTF8 || message.requestsSMTPUTF8))
+      smtputf8: ext.smtputf8 && (needsUTF8 || message.requestsSMTPUTF8),
+      ret: ext.dsn ? message.ret : nil, envelopeID: ext.dsn ? message.envelopeID : nil)
     let mail = Command.mail(sender, parameters)
-    let rcpts = batch.map { Command.rcpt(paths[$0]!, RcptParameters()) }
+    let rcpts = batch.map { Command.rcpt(paths[$0]!, ext.dsn ? dsn[$0] : RcptParameters()) }
 
     let mailReply: Reply
     var rcptReplies: [Reply] = []
@@ -191,6 +212,40 @@ extension SMTPClient {
     guard dataReply?.code == 354 else { return }
     try await conn.send(Array(".\r\n".utf8), stage: "DATA")
     _ = try await conn.readReply(timeout: timeouts.dataTermination, stage: "end of data")
+  }
+
+  /// The message as a server without 8BITMIME may take it (RFC 6152 §3): unchanged when its
+  /// body has no 8-bit octet (checked while streaming, without holding it), otherwise read
+  /// whole and converted by `EightBitDowngrade`.
+  private func sevenBit(_ message: OutboundMessage) async throws(SessionFailure)
+    -> Result<OutboundMessage, EightBitDowngrade.Failure>
+  {
+    var eightBit = false
+    do {
+      try await message.body.produce { chunk in
+        if !eightBit { eightBit = EightBitDowngrade.hasEightBit(chunk) }
+      }
+    } catch {
+      throw .source("\(error)")
+    }
+    guard eightBit else { return .success(message) }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(message.body.size)
+    do {
+      try await message.body.produce { bytes += $0 }
+    } catch {
+      throw .source("\(error)")
+    }
+    do throws(EightBitDowngrade.Failure) {
+      var converted = message
+      converted.body = .bytes(try EightBitDowngrade.convert(bytes))
+      logger?.info(
+        "delivery-8bit-converted", ("octets", "\(bytes.count)"),
+        ("converted", "\(converted.body.size)"))
+      return .success(converted)
+    } catch {
+      return .failure(error)
+    }
   }
 
   /// 2xx delivered, 5xx failed, anything else deferred (another host may be tried).

@@ -13,7 +13,12 @@ import TLS
 /// 7435); EHLO again; AUTH PLAIN when the host has credentials (only over TLS); then one
 /// transaction per `maxRecipientsPerTransaction` recipients — MAIL, RCPTs and DATA in one
 /// write when PIPELINING is offered (RFC 2920) — with SIZE=, BODY= and SMTPUTF8 passed
-/// on when offered; the body dot-stuffed and streamed; QUIT.
+/// on when offered, and the DSN parameters RET/ENVID/NOTIFY/ORCPT when DSN is (RFC 3461);
+/// 8-bit content converted to 7-bit for a server without 8BITMIME (RFC 6152,
+/// `EightBitDowngrade`); the body dot-stuffed and streamed; QUIT.
+///
+/// A host that greets us or answers EHLO with our own `hostname` is ourselves: the session
+/// ends there (`SessionResult.loopsBack`) instead of mail going round in a loop.
 public struct SMTPClient: Sendable {
   public let hostname: String
   public let timeouts: SMTPClientTimeouts
@@ -51,29 +56,42 @@ public struct SMTPClient: Sendable {
     public var outcomes: [RecipientOutcome]
     /// The negotiated TLS version ("TLSv1.3"), nil for a plain-text session.
     public var tlsVersion: String?
+    /// The server offered DSN (RFC 3461): it received NOTIFY and ORCPT and sends any
+    /// further notification itself.
+    public var offersDSN: Bool = false
+    /// The server refused the whole session with a 5xx greeting or 5xx to HELO (RFC 5321
+    /// §3.1): the recipients left to it are deferred here, but fail if no other host of the
+    /// route takes them.
+    public var refusedPermanently: Bool = false
+    /// The server greeted us or answered EHLO with our own host name (the recipients left
+    /// are deferred with 4.4.6).
+    public var loopsBack: Bool = false
   }
 
   /// Sends `message` to `recipients` at `address` (one of `host`'s addresses). Never
   /// throws: every failure becomes an outcome. A recipient whose address SMTP cannot carry
   /// fails with 553 5.1.3.
   public func send(
-    _ message: OutboundMessage, to recipients: [String], host: RouteHost, address: SocketAddress
+    _ message: OutboundMessage, to recipients: [OutboundRecipient], host: RouteHost,
+    address: SocketAddress
   ) async -> SessionResult {
     var progress = Progress(count: recipients.count)
     var paths: [ForwardPath?] = []
     for (i, r) in recipients.enumerated() {
-      let mailbox = SMTPCore.Mailbox.parse(r)
+      let mailbox = SMTPCore.Mailbox.parse(r.address)
       paths.append(mailbox.map { .mailbox($0) })
       if mailbox == nil {
-        progress.outcomes[i] = .failed(.local(553, (5, 1, 3), "bad recipient address syntax: \(r)"))
+        progress.outcomes[i] = .failed(
+          .local(553, (5, 1, 3), "bad recipient address syntax: \(r.address)"))
       }
     }
+    let dsn = recipients.map(\.dsn)
     var allowSTARTTLS = true
     while true {
       do {
         try await session(
-          message, paths: paths, host: host, address: address, allowSTARTTLS: allowSTARTTLS,
-          progress: &progress)
+          message, paths: paths, dsn: dsn, host: host, address: address,
+          allowSTARTTLS: allowSTARTTLS, progress: &progress)
         break
       } catch {
         if error.isTLSHandshake, allowSTARTTLS, !host.implicitTLS,
@@ -90,6 +108,13 @@ public struct SMTPClient: Sendable {
             "delivery-tls-failed", ("host", host.name), ("address", address.host),
             ("error", "\(error.reply(host: host.name).text)"), ("fallback", "none"))
         }
+        if error.isLoop {
+          logger?.warning(
+            "delivery-loop", ("host", host.name), ("address", address.host),
+            ("error", "\(error.reply(host: host.name).text)"))
+        }
+        progress.refusedPermanently = error.isPermanentRefusal
+        progress.loopsBack = error.isLoop
         progress.fail(error, host: host.name)
         break
       }
@@ -98,7 +123,8 @@ public struct SMTPClient: Sendable {
       outcomes: progress.outcomes.map {
         $0 ?? .deferred(.local(451, (4, 3, 0), "not attempted"), retryElsewhere: true)
       },
-      tlsVersion: progress.tlsVersion)
+      tlsVersion: progress.tlsVersion, offersDSN: progress.offersDSN,
+      refusedPermanently: progress.refusedPermanently, loopsBack: progress.loopsBack)
   }
 
   /// Recipients' outcomes so far and what a failure at this point means for the others.
@@ -107,6 +133,9 @@ public struct SMTPClient: Sendable {
     /// Recipients whose data went out completely with no reply yet.
     var awaitingFinalReply: Set<Int> = []
     var tlsVersion: String?
+    var offersDSN = false
+    var refusedPermanently = false
+    var loopsBack = false
     /// No transaction started yet: the whole session may be run again.
     var isUntouched = true
 
@@ -128,8 +157,8 @@ public struct SMTPClient: Sendable {
   // MARK: - The session
 
   private func session(
-    _ message: OutboundMessage, paths: [ForwardPath?], host: RouteHost, address: SocketAddress,
-    allowSTARTTLS: Bool, progress: inout Progress
+    _ message: OutboundMessage, paths: [ForwardPath?], dsn: [RcptParameters], host: RouteHost,
+    address: SocketAddress, allowSTARTTLS: Bool, progress: inout Progress
   ) async throws(SessionFailure) {
     let conn = try await ClientConnection.open(
       address, reactor: reactor, timeouts: timeouts, limits: limits)
@@ -145,9 +174,15 @@ public struct SMTPClient: Sendable {
       }
       let greeting = try await conn.readReply(timeout: timeouts.greeting, stage: "greeting")
       guard greeting.isPositiveCompletion else {
+        // RFC 5321 §3.1: after a refusing greeting the client should still say QUIT.
+        if (try? await conn.send(.quit)) != nil {
+          _ = try? await conn.readReply(timeout: min(timeouts.command, .seconds(10)), stage: "QUIT")
+        }
         throw SessionFailure.rejected(stage: "greeting", greeting)
       }
+      try checkNotOurselves(greeting.lines.first, said: "greeted us")
       var ext = try await hello(conn)
+      try checkNotOurselves(ext.domain, said: "answered EHLO")
       if conn.tls == nil {
         ext = try await startTLSIfPossible(
           conn, ext: ext, host: host, choice: tlsChoice, allowed: allowSTARTTLS)
@@ -157,8 +192,9 @@ public struct SMTPClient: Sendable {
         try await authenticate(conn, ext: ext, credentials: credentials)
       }
       progress.isUntouched = false
+      progress.offersDSN = ext.dsn
       try await transactions(
-        message, paths: paths, ext: ext, conn: conn, host: host, progress: &progress)
+        message, paths: paths, dsn: dsn, ext: ext, conn: conn, host: host, progress: &progress)
       // Every outcome is known: a server slow to say goodbye must not hold the slot.
       await conn.quit(timeout: min(timeouts.command, .seconds(10)))
     } catch {
@@ -175,7 +211,17 @@ public struct SMTPClient: Sendable {
     guard reply.isPermanentFailure else { throw .rejected(stage: "EHLO", reply) }
     let helo = try await conn.exchange(.helo(name), timeout: timeouts.command)
     guard helo.isPositiveCompletion else { throw .rejected(stage: "HELO", helo) }
-    return EHLOResponse(domain: helo.lines.first ?? "")
+    let domain = helo.lines.first?.split(separator: " ").first.map(String.init) ?? ""
+    return EHLOResponse(domain: domain)
+  }
+
+  /// Throws `.loop` when `text` (a greeting or EHLO line) starts with our own host name,
+  /// as Postfix checks: the host is this server (RFC 5321 §5.1 leaves the loop to us).
+  private func checkNotOurselves(_ text: String?, said: String) throws(SessionFailure) {
+    guard let word = text?.split(separator: " ").first,
+      word.lowercased() == hostname.lowercased()
+    else { return }
+    throw .loop("the host \(said) with our own name \(hostname)")
   }
 
   /// STARTTLS per the host's policy (RFC 3207); returns the extensions to use afterwards.

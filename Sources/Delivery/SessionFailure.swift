@@ -19,6 +19,9 @@ enum SessionFailure: Error, Sendable {
   case authUnavailable(String)
   /// The message could not be read from the store while sending it.
   case source(String)
+  /// The host greeted us, or answered EHLO, with our own host name: we are talking to
+  /// ourselves and the mail would loop.
+  case loop(String)
   case cancelled
 
   /// The reply recorded for the recipients this failure leaves without one.
@@ -44,9 +47,25 @@ enum SessionFailure: Error, Sendable {
       .local(451, (4, 7, 0), "\(host): \(reason)")
     case .source(let reason):
       .local(451, (4, 3, 0), "reading the message to send to \(host) failed: \(reason)")
+    case .loop(let reason):
+      .local(451, (4, 4, 6), "mail loops back to myself: \(reason)")
     case .cancelled:
       .local(451, (4, 3, 2), "delivery to \(host) interrupted by shutdown")
     }
+  }
+
+  /// A 5xx greeting (RFC 5321 §3.1: 554 instead of 220) or 5xx to HELO: the host refuses
+  /// all mail, which is permanent unless another host of the route takes it.
+  var isPermanentRefusal: Bool {
+    if case .rejected(let stage, let reply) = self, stage == "greeting" || stage == "HELO" {
+      return reply.isPermanentFailure
+    }
+    return false
+  }
+
+  var isLoop: Bool {
+    if case .loop = self { return true }
+    return false
   }
 
   var isTLSHandshake: Bool {

@@ -193,7 +193,8 @@ extension SMTPSession {
         smtputf8: transaction.parameters.smtputf8, submitter: user?.address,
         ret: transaction.parameters.ret, envelopeID: transaction.parameters.envelopeID)
       outbound = OutboundEnvelope(
-        sender: transaction.queueSender, recipients: transaction.remote, params: params.encoded)
+        sender: transaction.queueSender, recipients: transaction.remote, params: params.encoded,
+        recipientParams: transaction.remoteParams)
     }
     let delivery = Delivery(
       body: source, targets: targets, outbound: outbound, metadata: metadata)

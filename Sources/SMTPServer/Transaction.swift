@@ -17,6 +17,10 @@ struct Transaction {
   /// Remote addresses to queue, each once: recipients of an authenticated user, and
   /// remote targets of aliases.
   var remote: [String] = []
+  /// The DSN parameters each remote address goes out with (RFC 3461): its RCPT's NOTIFY,
+  /// and its ORCPT or else the address the client wrote (an alias's name, for instance),
+  /// as `RcptParameters.encoded` text; the first RCPT leading to an address decides.
+  var remoteParams: [String: String] = [:]
   /// The message while it arrives (DATA or BDAT chunks).
   var message: IncomingMessage?
 
@@ -26,15 +30,27 @@ struct Transaction {
     self.parameters = parameters
   }
 
-  /// Adds an accepted recipient and where it goes.
+  /// Adds an accepted recipient, where it goes, and the DSN parameters of its RCPT.
   mutating func add(
-    recipient: String, local newLocal: [ResolvedAccount], remote newRemote: [String]
+    recipient: String, local newLocal: [ResolvedAccount], remote newRemote: [String],
+    parameters: RcptParameters = RcptParameters()
   ) {
     recipients.append(recipient)
     for account in newLocal where !local.contains(where: { $0.id == account.id }) {
       local.append(account)
     }
-    for address in newRemote where !remote.contains(address) { remote.append(address) }
+    var forwarded = parameters
+    if forwarded.originalRecipient == nil {
+      // RFC 3461 §4.2: a relay may add ORCPT, and then it names the address it received.
+      let ascii = recipient.utf8.allSatisfy { $0 < 0x80 }
+      forwarded.originalRecipient = .init(
+        addressType: ascii ? "rfc822" : "utf-8", address: recipient)
+    }
+    let text = String(forwarded.encoded.drop { $0 == " " })
+    for address in newRemote where !remote.contains(address) {
+      remote.append(address)
+      remoteParams[address] = text
+    }
   }
 
   /// The envelope sender as the queue stores it: "" for `<>`.

@@ -158,4 +158,54 @@ struct ParsedDSN {
       ])
     #expect(dsn.statusBlocks[1]["Final-Recipient"] == "utf-8; bøb@b.test")
   }
+
+  @Test func retFullReturnsTheMessageAsMessageRFC822() throws {
+    var n = report([rejected])
+    let original = sampleMessage(body: "Caf\u{e9} au lait.")
+    n.returnedMessage = original
+    let dsn = try ParsedDSN(n.encoded())
+    #expect(dsn.parts[2].contentType.mimeType == "message/rfc822")
+    #expect(dsn.parts[2].transferEncoding == .eightBit, "8-bit content is labelled")
+    let inner = try #require(dsn.parts[2].encapsulatedMessage)
+    #expect(Array(dsn.bytes[inner.headerRange.lowerBound..<inner.bodyRange.upperBound]) == original)
+    #expect(dsn.body(0).contains("Your message is attached below."))
+  }
+
+  @Test func onlyFailureReportsWithinTheCapReturnTheWholeMessage() {
+    typealias DSN = DeliveryStatusNotification
+    #expect(DSN.returnsFullMessage(ret: .full, failure: true, size: 1000))
+    #expect(DSN.returnsFullMessage(ret: .full, failure: true, size: DSN.returnedMessageLimit))
+    #expect(!DSN.returnsFullMessage(ret: .full, failure: true, size: DSN.returnedMessageLimit + 1))
+    #expect(!DSN.returnsFullMessage(ret: .full, failure: false, size: 1000))
+    #expect(!DSN.returnsFullMessage(ret: .headers, failure: true, size: 1000))
+    #expect(!DSN.returnsFullMessage(ret: nil, failure: true, size: 1000))
+    #expect(DSN.returnsFullMessage(ret: .full, failure: true, size: 5000, limit: 5000))
+    #expect(!DSN.returnsFullMessage(ret: .full, failure: true, size: 5001, limit: 5000))
+  }
+
+  @Test func relayReportAndOriginalRecipient() throws {
+    let relayed = DeliveryStatusNotification.Recipient(
+      address: "bob@b.test", action: .relayed,
+      reply: DeliveryReply(Reply(250, nil, "queued"), from: "mx.b.test"),
+      lastAttempt: 1_700_000_600,
+      originalRecipient: .init(addressType: "rfc822", address: "bobby@a.test"))
+    let n = report([relayed])
+    #expect(n.isSuccess && !n.isFailure)
+    let dsn = try ParsedDSN(n.encoded())
+    #expect(dsn.header("Subject") == "Successful mail delivery report")
+    let blocks = dsn.statusBlocks
+    #expect(blocks[1]["Original-Recipient"] == "rfc822;bobby@a.test")
+    #expect(blocks[1]["Action"] == "relayed")
+    #expect(blocks[1]["Status"] == "2.0.0")
+    #expect(dsn.body(0).contains("does not send delivery notifications"))
+    // The field order of RFC 3464 §2.3: Original-Recipient before Final-Recipient.
+    let text = dsn.body(1)
+    let o = try #require(text.range(of: "Original-Recipient:"))
+    let f = try #require(text.range(of: "Final-Recipient:"))
+    #expect(o.lowerBound < f.lowerBound)
+
+    var utf8 = relayed
+    utf8.originalRecipient = .init(addressType: "utf-8", address: "bøb@a.test")
+    #expect(report([utf8]).needsSMTPUTF8, "a UTF-8 ORCPT needs the global status type")
+  }
 }

@@ -9,6 +9,8 @@ import TLS
 final class FakeSMTPServer: Sendable {
   struct Behaviour: Sendable {
     var greeting = Reply(220, nil, "mx.fake.test ESMTP fake")
+    /// The name the EHLO reply starts with.
+    var ehloName = "mx.fake.test"
     /// Never send the greeting (for timeouts).
     var silent = false
     /// Answer EHLO with 502 so the client falls back to HELO.
@@ -17,6 +19,8 @@ final class FakeSMTPServer: Sendable {
     var size: Int?
     var smtputf8 = true
     var eightBitMIME = true
+    /// Offer DSN (RFC 3461).
+    var dsn = false
     /// Offer STARTTLS with this context.
     var tls: TLSContext?
     /// TLS from the first byte (port 465) with this context.
@@ -71,10 +75,14 @@ final class FakeSMTPServer: Sendable {
   var tlsSessions: Int { state.withLock { $0.tlsSessions } }
   var authenticated: [String] { state.withLock { $0.authenticated } }
 
-  /// Listens on 127.0.0.1 (a random port unless `port` is given) and starts serving.
-  init(reactor: Reactor, port: UInt16 = 0, _ behaviour: Behaviour = Behaviour()) throws {
+  /// Listens on `host` (127.0.0.1 unless given; a random port unless `port` is) and starts
+  /// serving.
+  init(
+    reactor: Reactor, host: String = "127.0.0.1", port: UInt16 = 0,
+    _ behaviour: Behaviour = Behaviour()
+  ) throws {
     listener = try TCPListener(
-      bindingTo: try SocketAddress(host: "127.0.0.1", port: port), reactor: reactor)
+      bindingTo: try SocketAddress(host: host, port: port), reactor: reactor)
     self.behaviour = Mutex(behaviour)
     let task = Task { [self] in
       while true {
@@ -135,9 +143,9 @@ final class FakeSMTPServer: Sendable {
             continue
           }
           var ext = EHLOResponse(
-            domain: "mx.fake.test", pipelining: b.pipelining, size: b.size,
+            domain: b.ehloName, pipelining: b.pipelining, size: b.size,
             eightBitMIME: b.eightBitMIME, smtputf8: b.smtputf8, enhancedStatusCodes: true,
-            startTLS: b.tls != nil && !secure)
+            dsn: b.dsn, startTLS: b.tls != nil && !secure)
           if b.auth != nil && secure { ext.authMechanisms = ["PLAIN"] }
           try await reply(ext.reply)
         } else if upper.hasPrefix("HELO") {

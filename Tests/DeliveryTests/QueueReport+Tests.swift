@@ -10,7 +10,8 @@ import Testing
       let prefix = "Return-Path: <alice@a.test>\r\n".bytes
       let id = try await store.enqueue(
         prefix + sampleMessage(), from: "alice@a.test", to: ["bob@b.test", "carl@c.test"],
-        params: "SKIP=\(prefix.count) AUTH=alice@a.test SMTPUTF8")
+        params: "SKIP=\(prefix.count) AUTH=alice@a.test SMTPUTF8 RET=FULL ENVID=x1",
+        recipientParams: ["bob@b.test": "NOTIFY=NEVER"])
       let queued = try #require(try await store.queuedMessage(id))
       let bob = queued.recipients[0].id
       try await store.updateQueue([
@@ -34,7 +35,12 @@ import Testing
       #expect(header.starts(with: "From: Alice".bytes))  // the local-only prefix skipped
       let show = QueueReport.show(message, header: header, now: now)
       #expect(show.contains("submitted by: alice@a.test"))
-      #expect(show.contains("options:   SMTPUTF8"))
+      #expect(show.contains("options:   SMTPUTF8 RET=FULL ENVID=x1"))
+      #expect(
+        show.contains(
+          "bob@b.test  deferred, next try in 3m, 1 attempt\n      last reply: mx.b.test said: 451 4.3.0 later\n      options: NOTIFY=NEVER\n"
+        ))
+      #expect(!list.contains("NOTIFY"), "list stays short")
       #expect(show.contains("    Subject: test message"))
     }
   }

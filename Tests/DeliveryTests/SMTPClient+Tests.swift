@@ -267,7 +267,7 @@ import Testing
     var b = FakeSMTPServer.Behaviour()
     b.maxRecipients = 2
     try await withServer(b) { server, client, host, _ in
-      let recipients = (1...5).map { "r\($0)@b.test" }
+      let recipients = (1...5).map { OutboundRecipient("r\($0)@b.test") }
       let result = await client.send(
         message(), to: recipients, host: host, address: server.address)
       #expect(result.outcomes.allSatisfy { $0.isDelivered })

@@ -106,14 +106,17 @@ extension MailStore {
   /// Queues `message` from `sender` to remote `recipients`, as the SMTP server would.
   @discardableResult
   func enqueue(
-    _ message: [UInt8], from sender: String, to recipients: [String], params: String = ""
+    _ message: [UInt8], from sender: String, to recipients: [String], params: String = "",
+    recipientParams: [String: String] = [:]
   )
     async throws -> QueueID
   {
     let receipt = try await deliver(
       Delivery(
         body: .bytes(message), targets: [],
-        outbound: OutboundEnvelope(sender: sender, recipients: recipients, params: params)))
+        outbound: OutboundEnvelope(
+          sender: sender, recipients: recipients, params: params,
+          recipientParams: recipientParams)))
     return receipt.queueID!
   }
 

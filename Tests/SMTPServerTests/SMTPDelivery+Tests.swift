@@ -104,6 +104,48 @@ import Testing
     }
   }
 
+  @Test func dsnParametersAreQueuedWithEachRemoteRecipient() async throws {
+    try await SMTPFixture.with { f in
+      try await f.store.setAlias("fwd@example.test", targets: ["dave@remote.example"])
+      try await f.store.setAlias("two@example.test", targets: ["erin@remote.example"])
+      try await f.store.setAlias("three@example.test", targets: ["erin@remote.example"])
+      let (c, _) = try await f.open()
+      _ = try await c.ehlo()
+      #expect(
+        try await c.command("MAIL FROM:<orig@sender.example> RET=FULL ENVID=QQ+2B1")
+          .hasPrefix("250"))
+      #expect(
+        try await c.command("RCPT TO:<fwd@example.test> NOTIFY=SUCCESS,FAILURE").hasPrefix("250"))
+      #expect(
+        try await c.command(
+          "RCPT TO:<two@example.test> NOTIFY=NEVER ORCPT=rfc822;x+2By@old.example"
+        )
+        .hasPrefix("250"))
+      // The same target again: the first RCPT that led to it decides.
+      #expect(try await c.command("RCPT TO:<three@example.test>").hasPrefix("250"))
+      #expect(try await c.command("DATA").hasPrefix("354"))
+      try await c.sendRaw(DotStuffer.encode(Array(Sample.plain.utf8)))
+      #expect(try await c.replyText().hasPrefix("250"))
+
+      let queued = try #require(try await f.store.queuedMessages().first)
+      let params = OutboundParameters(decoding: queued.params)
+      #expect(params.ret == .full)
+      #expect(params.envelopeID == "QQ+1")
+      #expect(queued.recipients.map(\.address) == ["dave@remote.example", "erin@remote.example"])
+      #expect(
+        queued.recipients.map(\.params) == [
+          "NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;fwd@example.test",
+          "NOTIFY=NEVER ORCPT=rfc822;x+2By@old.example",
+        ])
+      let dave = try #require(RcptParameters(decoding: queued.recipients[0].params))
+      #expect(dave.notify == [.success, .failure])
+      #expect(dave.originalRecipient?.address == "fwd@example.test")
+      let erin = try #require(RcptParameters(decoding: queued.recipients[1].params))
+      #expect(erin.notify == .never)
+      #expect(erin.originalRecipient == .init(addressType: "rfc822", address: "x+y@old.example"))
+    }
+  }
+
   @Test func postmasterIsAlwaysAccepted() async throws {
     var settings = SMTPFixture.defaultSettings
     settings.postmaster = "hostmaster"

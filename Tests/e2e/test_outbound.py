@@ -3,8 +3,10 @@ server on loopback answers MX/A for a.test (127.0.0.2) and b.test (127.0.0.3),
 each instance listens for MX on port 25 of its own address. Covers delivery
 with a DKIM signature checked by dkimpy against the key `posta dns` printed,
 the Received chain, a 550 bounce, deferral while the receiver is down and
-delivery after it comes back, an immediate bounce for a null MX domain, and a
-message to three domains of which one fails."""
+delivery after it comes back, an immediate bounce for a null MX domain, a
+message to three domains of which one fails, and the DSN parameters: NOTIFY=NEVER
+gives no bounce, RET=FULL returns the body, NOTIFY=SUCCESS to B (which offers no
+DSN) gives a "relayed" report."""
 
 import email.utils
 import poplib
@@ -59,14 +61,15 @@ def wait_for(what, check, timeout=60):
         time.sleep(0.2)
 
 
-def submit(srv, user, password, to, subject, sender=None):
+def submit(srv, user, password, to, subject, sender=None, mail_options=(), rcpt_options=()):
     body = (f"From: {sender or user}\r\nTo: {', '.join(to)}\r\nSubject: {subject}\r\n"
             f"Date: {email.utils.formatdate()}\r\n"
             f"Message-ID: <{subject}@a.test>\r\n\r\nHello from A.\r\n").encode()
     with smtplib.SMTP(srv.host, srv.ports["submission"], timeout=30) as s:
         s.starttls(context=ctx())
         s.login(user, password)
-        s.sendmail(user, to, body)
+        s.sendmail(user, to, body, mail_options=list(mail_options),
+                   rcpt_options=list(rcpt_options))
 
 
 def dkim_keys(srv, domain):
@@ -192,3 +195,41 @@ def test_dkim_keys_before_listening_and_on_reload():
         expect(r.returncode == 0 and "._domainkey.a.test. IN TXT" in r.stdout, r)
         r = run_cli("dns", "a.test", config=srv.config)
         expect(r.stdout.count("._domainkey.a.test. IN TXT") == 2, "old key no longer printed")
+
+
+def queue_empty(srv):
+    return "Queue is empty" in run_cli("queue", "list", config=srv.config).stdout
+
+
+def test_dsn_parameters_between_two_instances():
+    with DNSServer(ZONE) as dns:
+        a = instance("a.test", "127.0.0.2", dns.port)
+        b = instance("b.test", "127.0.0.3", dns.port)
+        with a, b:
+            alice_pw = add_user(a, "alice@a.test")
+            bob_pw = add_user(b, "bob@b.test")
+
+            # NOTIFY=NEVER to an unknown user at B: B refuses it, and nobody is told.
+            submit(a, "alice@a.test", alice_pw, ["nobody@b.test"], "never",
+                   rcpt_options=["NOTIFY=NEVER"])
+            wait_for("the refused recipient leaving the queue", lambda: queue_empty(a))
+
+            # RET=FULL: the bounce returns the whole message, with ENVID and ORCPT.
+            submit(a, "alice@a.test", alice_pw, ["nobody@b.test"], "full",
+                   mail_options=["RET=FULL", "ENVID=e2e-1"], rcpt_options=["NOTIFY=FAILURE"])
+            bounce = wait_for("the RET=FULL bounce", lambda: bounces(a, "alice@a.test", alice_pw))
+            expect(len(bounce) == 1, f"NOTIFY=NEVER made a bounce too: {len(bounce)}")
+            bounce = bounce[0]
+            expect(b"Content-Type: message/rfc822" in bounce and b"Hello from A." in bounce,
+                   bounce)
+            expect(b"Original-Envelope-Id: e2e-1" in bounce, bounce)
+            expect(b"Original-Recipient: rfc822;nobody@b.test" in bounce, bounce)
+
+            # NOTIFY=SUCCESS: B offers no DSN, so A reports the relay itself.
+            submit(a, "alice@a.test", alice_pw, ["bob@b.test"], "success",
+                   rcpt_options=["NOTIFY=SUCCESS"])
+            wait_for("delivery to bob", lambda: inbox(b, "bob@b.test", bob_pw))
+            report = wait_for("a relayed report", lambda: [
+                m for m in bounces(a, "alice@a.test", alice_pw) if b"Action: relayed" in m])[0]
+            expect(b"Final-Recipient: rfc822; bob@b.test" in report
+                   and b"Status: 2.0.0" in report, report)

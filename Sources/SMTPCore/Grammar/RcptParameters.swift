@@ -47,6 +47,15 @@ public struct RcptParameters: Sendable, Hashable {
     return out
   }
 
+  /// Reads `encoded` text back (leading spaces allowed): what the SMTP server keeps with a
+  /// queued recipient for the outbound side. Nil when the text is not valid parameters.
+  public init?(decoding text: String) {
+    var scanner = ByteScanner(Array(text.utf8))
+    _ = scanner.takeSpaces()
+    guard let parsed = try? Self.parse(&scanner) else { return nil }
+    self = parsed
+  }
+
   static func parse(_ scanner: inout ByteScanner) throws(CommandError) -> RcptParameters {
     let list: [ESMTPParameter]
     switch ESMTPParameter.parseList(&scanner) {

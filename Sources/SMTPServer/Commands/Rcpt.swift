@@ -11,7 +11,8 @@ extension SMTPSession {
     switch await policy.decide(path) {
     case .accept(let local, let remote):
       let written = path.mailbox?.description ?? "Postmaster"
-      transaction?.add(recipient: written, local: local, remote: remote)
+      transaction?.add(
+        recipient: written, local: local, remote: remote, parameters: parameters)
       respond(.recipientOK, to: command)
     case .refuse(let reply, let reason):
       refuse(reply, to: command, reason: reason, ("to", path.description))
