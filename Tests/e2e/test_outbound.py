@@ -28,6 +28,7 @@ ZONE = {
         "mx.b.test": {"A": ["127.0.0.3"]},
         "c.test": {"MX": [[10, "mx.b.test"]]},
         "nomail.test": {"MX": [[0, "."]]},
+        "loop.test": {"MX": [[10, "mx.a.test"]]},
     },
 }
 
@@ -178,6 +179,12 @@ def test_mail_between_two_instances():
             expect(b"Final-Recipient: rfc822; y@nomail.test" in third
                    and b"Final-Recipient: rfc822; bob@b.test" not in third
                    and b"Final-Recipient: rfc822; carol@c.test" not in third, third)
+
+            # A domain whose MX is A itself: a bounce at once, no mail loop.
+            submit(a, "alice@a.test", alice_pw, ["x@loop.test"], "loop")
+            loop = wait_for("a bounce for x@loop.test", lambda: [
+                m for m in bounces(a, "alice@a.test", alice_pw) if b"x@loop.test" in m])[0]
+            expect(b"5.4.6" in loop and b"loops back to myself" in loop, loop)
 
 
 def test_dkim_keys_before_listening_and_on_reload():

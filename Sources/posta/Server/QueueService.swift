@@ -51,6 +51,7 @@ enum OutboundSetup {
       intervals: intervals.isEmpty ? RetrySchedule().intervals : intervals,
       expiry: max(0, config.delivery.expiry.components.seconds),
       delayWarning: warning > 0 ? warning : nil)
+    settings.ownAddresses = ownMXAddresses(config)
     settings.maxConnections = config.delivery.maxConnections
     // Config keeps it within max_connections; the min guards a hand-built config.
     settings.maxConnectionsPerDestination = min(
@@ -80,6 +81,20 @@ enum OutboundSetup {
         trustedCertificatesPath: relay.caFile?.path)
     }
     return settings
+  }
+
+  /// The addresses our `smtp` listeners on port 25 take mail at: an MX host resolving to
+  /// one of them is this server (a loop). Listeners on other ports are not what an MX
+  /// lookup leads to. Names are resolved as the listeners resolve them (before ready).
+  static func ownMXAddresses(_ config: PostaConfig) -> [IPAddress] {
+    var own: [IPAddress] = []
+    for listen in config.listen.smtp where listen.port == 25 {
+      let resolved = (try? ListenAddressResolver.resolve(listen)) ?? []
+      for address in resolved {
+        if let ip = IPAddress(address.host), !own.contains(ip) { own.append(ip) }
+      }
+    }
+    return own
   }
 
   /// `[delivery.smarthost] tls` as a route policy.
