@@ -44,8 +44,9 @@ enum MessageSQL {
     try db.run(
       """
       INSERT INTO messages (mailbox_id, uid, body_id, size, flags, keywords, modseq,
-        internal_date, internal_zone, save_date)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        internal_date, internal_zone, save_date, canonical_size)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
+        (SELECT canonical_size FROM bodies WHERE id = ?3))
       """, .int(mailbox.rawValue), .int(Int64(uid)), .int(m.body.rawValue), .int(m.size),
       .int(m.flags.rawValue), .text(m.keywords), .int(Int64(modseq)), .int(m.internalDate),
       .int(Int64(m.internalDateZone)), .int(now))

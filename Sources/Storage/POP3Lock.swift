@@ -45,9 +45,8 @@ extension MailStore {
         var messages: [POP3Snapshot.Message] = []
         try db.query(
           """
-          SELECT m.uid, m.size, m.body_id, b.canonical_size FROM messages m
-          LEFT JOIN bodies b ON b.id = m.body_id
-          WHERE m.mailbox_id = ? ORDER BY m.uid
+          SELECT uid, size, body_id, canonical_size FROM messages
+          WHERE mailbox_id = ? ORDER BY uid
           """,
           [.int(inbox.id.rawValue)]
         ) { s in

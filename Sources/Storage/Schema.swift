@@ -144,10 +144,12 @@ enum Schema {
     ALTER TABLE queue_recipients ADD COLUMN params TEXT NOT NULL DEFAULT '';
     """,
     // 4: each body's size with CRLF line endings (see `CanonicalSize`), counted while it
-    // is written, so POP3 needs no pass over the bodies after a restart. NULL for bodies
-    // written before; readers measure those themselves.
+    // is written, so POP3 needs no pass over the bodies after a restart; copied into each
+    // message row so listing a mailbox needs no join. NULL for bodies written before;
+    // readers measure those themselves.
     """
     ALTER TABLE bodies ADD COLUMN canonical_size INTEGER;
+    ALTER TABLE messages ADD COLUMN canonical_size INTEGER;
     """,
   ]
 
