@@ -55,8 +55,20 @@ public final class Reactor: Sendable {
     core.shutdown()
   }
 
+  /// The reactor's thread as a task executor. Connection tasks run on it
+  /// (`TCPServer` gives them this preference), so a task woken by readiness
+  /// runs on the thread that saw the event: no hand-over to another thread
+  /// and back for every command of a session. Like the cooperative pool, it
+  /// must never block; jobs enqueued after shutdown go to the global executor.
+  public var taskExecutor: any TaskExecutor { core }
+
   /// Whether `shutdown()` has been called.
   public var isShutDown: Bool { core.isShutDown }
+
+  /// Whether the caller runs on the reactor's thread (tests check where tasks run).
+  var isCurrentThread: Bool {
+    core.state.withLock { s in s.thread.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
+  }
 
   /// How many descriptors currently have a waiting task (for tests and metrics).
   public var waitingCount: Int { core.waitingCount }
@@ -72,7 +84,7 @@ public final class Reactor: Sendable {
 
 /// The reactor's state and thread body. Separate from `Reactor` so that the
 /// thread can retain it while `Reactor`'s deinit still runs when users let go.
-private final class ReactorCore: Sendable {
+private final class ReactorCore: TaskExecutor, Sendable {
   struct Waiter {
     let id: UInt64
     let continuation: CheckedContinuation<Void, any Error>
@@ -108,6 +120,8 @@ private final class ReactorCore: Sendable {
     var sleep = Sleep.awake
     var running = true
     var thread: pthread_t?
+    /// Jobs of tasks that prefer this reactor as their executor, run by its thread.
+    var jobs: [UnownedJob] = []
 
     mutating func take(_ fd: Int32, write: Bool, id: UInt64?) -> Waiter? {
       guard var e = entries[fd] else { return nil }
@@ -189,6 +203,35 @@ private final class ReactorCore: Sendable {
     } else {
       pthread_join(thread, nil)
     }
+  }
+
+  // MARK: - Executing
+
+  func enqueue(_ job: consuming ExecutorJob) {
+    let job = UnownedJob(job)
+    let (accepted, wake) = state.withLock { s -> (Bool, Bool) in
+      guard s.running else { return (false, false) }
+      s.jobs.append(job)
+      guard case .until = s.sleep else { return (true, false) }
+      s.sleep = .awake
+      return (true, true)
+    }
+    if !accepted {
+      globalConcurrentExecutor.enqueue(ExecutorJob(job))
+      return
+    }
+    if wake { EventFD.signal(wakeFD) }
+  }
+
+  /// Runs the jobs queued so far (not those they queue: those wait for the next
+  /// turn of the loop, so a busy task cannot starve epoll).
+  private func runJobs() {
+    let batch = state.withLock { s -> [UnownedJob] in
+      let batch = s.jobs
+      s.jobs = []
+      return batch
+    }
+    for job in batch { job.runSynchronously(on: asUnownedTaskExecutor()) }
   }
 
   // MARK: - Waiting
@@ -288,6 +331,10 @@ private final class ReactorCore: Sendable {
     while true {
       let timeout: Int32? = state.withLock { s in
         guard s.running else { return nil }
+        if !s.jobs.isEmpty {
+          s.sleep = .awake
+          return 0
+        }
         while let top = s.timers.min, !s.isLive(top) { s.timers.popMin() }
         // Never sleep without a bound: with no deadline pending, a waiter that brings one
         // would have to wake the thread through the eventfd (two extra context switches
@@ -321,6 +368,7 @@ private final class ReactorCore: Sendable {
         if let error { c.resume(throwing: error) } else { c.resume() }
       }
       resumes.removeAll(keepingCapacity: true)
+      runJobs()
     }
     let all = state.withLock { s -> [Waiter] in
       let ws = s.entries.values.flatMap { [$0.reader, $0.writer].compactMap { $0 } }
@@ -330,6 +378,13 @@ private final class ReactorCore: Sendable {
       return ws
     }
     for w in all { w.continuation.resume(throwing: NetError.reactorShutDown) }
+    // Jobs still queued (or queued by the resumes above) go on elsewhere.
+    let left = state.withLock { s -> [UnownedJob] in
+      let left = s.jobs
+      s.jobs = []
+      return left
+    }
+    for job in left { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
   }
 
   /// Resumes the waiters an event is for. ERR and HUP wake both directions;

@@ -1,5 +1,6 @@
 internal import CLinux
 import Glibc
+import Synchronization
 
 /// A listening TCP socket (IPv4 or IPv6) whose `accept()` suspends on the reactor.
 ///
@@ -13,9 +14,13 @@ public final class TCPListener: Sendable {
   /// Binds and listens on `address`.
   /// - Throws: `SystemError` from socket/setsockopt/bind/listen (EADDRINUSE,
   ///   EACCES for ports below 1024 without privilege, EADDRNOTAVAIL).
-  public init(bindingTo address: SocketAddress, reactor: Reactor, backlog: Int32 = 1024)
-    throws(SystemError)
-  {
+  ///   `connectionReactors`: the reactors accepted connections are spread over, in
+  ///   turn (their tasks then run on those reactors' threads, see
+  ///   `Reactor.taskExecutor`); empty means `reactor`.
+  public init(
+    bindingTo address: SocketAddress, reactor: Reactor, connectionReactors: [Reactor] = [],
+    backlog: Int32 = 1024
+  ) throws(SystemError) {
     let fd = try Syscall.socket(family: address.socketFamily)
     do {
       try Syscall.setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR")
@@ -30,7 +35,11 @@ public final class TCPListener: Sendable {
     }
     self.localAddress = Syscall.localAddress(fd) ?? address
     self.handle = SocketHandle(fd: fd, reactor: reactor)
+    self.connectionReactors = connectionReactors.isEmpty ? [reactor] : connectionReactors
   }
+
+  private let connectionReactors: [Reactor]
+  private let accepted = Atomic<Int>(0)
 
   /// The reactor this listener waits on.
   public var reactor: Reactor { handle.reactor }
@@ -69,7 +78,11 @@ public final class TCPListener: Sendable {
         case .wouldBlock:
           try await handle.reactor.waitReadable(fd, deadline: nil)
         case .done(let (newFD, peer)):
-          let h = SocketHandle(fd: newFD, reactor: handle.reactor)
+          let turn = accepted.wrappingAdd(1, ordering: .relaxed).oldValue
+          let h = SocketHandle(
+            fd: newFD,
+            reactor: connectionReactors[
+              Int(UInt(bitPattern: turn) % UInt(connectionReactors.count))])
           guard let peer = peer ?? Syscall.peerAddress(newFD) else {
             h.close()
             continue

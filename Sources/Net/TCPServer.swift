@@ -81,7 +81,9 @@ public final class TCPServer: Sendable {
     await withDiscardingTaskGroup { group in
       while let conn = await acceptNext() {
         active.add(1, ordering: .relaxed)
-        group.addTask {
+        // On the thread of the reactor the connection waits on: readiness resumes the
+        // task where it was seen.
+        group.addTask(executorPreference: conn.reactor.taskExecutor) {
           await self.serve(conn)
           self.active.subtract(1, ordering: .relaxed)
         }

@@ -4,6 +4,63 @@ import Testing
 @testable import Net
 
 @Suite(.timeLimit(.minutes(1))) struct ReactorTests {
+  @Test func tasksPreferringTheReactorRunOnItsThreadAcrossWaits() async throws {
+    try await withLoopback { reactor, listener in
+      let (client, server) = try await connectedPair(reactor, listener)
+      let task = Task(executorPreference: reactor.taskExecutor) { () -> [Bool] in
+        var places: [Bool] = [reactor.isCurrentThread]
+        for _ in 0..<3 {
+          // Suspends on the reactor (nothing sent yet), resumes with the byte.
+          guard let bytes = try? await server.read(max: 1), bytes.count == 1 else { return [] }
+          places.append(reactor.isCurrentThread)
+          // A hop elsewhere comes back to the reactor's thread too.
+          await Task.detached { try? await Task.sleep(for: .milliseconds(1)) }.value
+          places.append(reactor.isCurrentThread)
+        }
+        return places
+      }
+      for _ in 0..<3 {
+        try await Task.sleep(for: .milliseconds(5))
+        try await client.write([1])
+      }
+      #expect(await task.value == Array(repeating: true, count: 7))
+      #expect(!reactor.isCurrentThread)
+      client.close()
+      server.close()
+    }
+  }
+
+  @Test func acceptedConnectionsTakeTheConnectionReactorsInTurn() async throws {
+    let main = try Reactor()
+    let other = try Reactor()
+    defer {
+      main.shutdown()
+      other.shutdown()
+    }
+    let listener = try TCPListener(
+      bindingTo: SocketAddress(host: "127.0.0.1", port: 0), reactor: main,
+      connectionReactors: [main, other])
+    defer { listener.close() }
+    var assigned: [Bool] = []
+    for _ in 0..<4 {
+      let (client, server) = try await connectedPair(main, listener)
+      assigned.append(server.reactor === other)
+      // The server side works on its own reactor.
+      try await client.write([7])
+      #expect(try await server.read(max: 1) == [7])
+      client.close()
+      server.close()
+    }
+    #expect(assigned == [false, true, false, true])
+  }
+
+  @Test func jobsForAReactorThatShutDownStillRun() async throws {
+    let reactor = try Reactor()
+    reactor.shutdown()
+    let value = await Task(executorPreference: reactor.taskExecutor) { 42 }.value
+    #expect(value == 42)
+  }
+
   @Test func manyDeadlinesAllFire() async throws {
     try await withLoopback { reactor, listener in
       var pairs: [(TCPConnection, TCPConnection)] = []

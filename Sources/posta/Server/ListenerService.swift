@@ -23,7 +23,9 @@ final class ListenerService: Service {
     self.name = "\(service.rawValue)@\(socketAddress)"
     let listener: TCPListener
     do {
-      listener = try TCPListener(bindingTo: socketAddress, reactor: runtime.reactor)
+      listener = try TCPListener(
+        bindingTo: socketAddress, reactor: runtime.reactor,
+        connectionReactors: runtime.connectionReactors)
     } catch {
       throw CLIError(
         .osError, "cannot listen on \(socketAddress) for \(service.rawValue): \(error)")

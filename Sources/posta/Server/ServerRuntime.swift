@@ -1,6 +1,7 @@
 import Auth
 import Config
 import Delivery
+import Foundation
 import Log
 import Net
 import Storage
@@ -17,7 +18,12 @@ final class ServerRuntime: Sendable {
   }
 
   let logger: Logger
+  /// Listeners, DNS and outbound connections wait here; it is also the first of
+  /// `connectionReactors`.
   let reactor: Reactor
+  /// Accepted connections are spread over these, one per core (up to 4), and their
+  /// sessions run on the reactors' threads.
+  let connectionReactors: [Reactor]
   let limiter: ConnectionLimiter
   let store: MailStore
   let hasher: PasswordHasher
@@ -38,7 +44,10 @@ final class ServerRuntime: Sendable {
     self.authenticator = try Authenticator(
       source: StoreCredentialSource(store: store), hasher: hasher,
       logger: logger.component("auth"), secret: authSecret)
-    self.reactor = try Reactor()
+    let reactor = try Reactor()
+    self.reactor = reactor
+    let cores = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 4)
+    self.connectionReactors = try [reactor] + (1..<cores).map { _ in try Reactor() }
     self.limiter = ConnectionLimiter(
       maxTotal: config.limits.maxConnections, maxPerIP: config.limits.maxConnectionsPerIP)
     self.current = Mutex(Snapshot(config: config, tls: tls))
