@@ -1,5 +1,6 @@
 import DNS
 import Glibc
+import Net
 
 /// The addresses that are this server, from `DeliverySettings.ownAddresses`: the listed
 /// ones, and for an unspecified one (0.0.0.0, ::) every address of the machine's
@@ -43,21 +44,10 @@ struct OwnAddresses: Sendable {
     var out: [IPAddress] = []
     var node: UnsafeMutablePointer<ifaddrs>? = first
     while let n = node {
-      if let sa = n.pointee.ifa_addr {
-        var bytes: [UInt8] = []
-        switch Int32(sa.pointee.sa_family) {
-        case AF_INET:
-          sa.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { p in
-            withUnsafeBytes(of: p.pointee.sin_addr) { bytes = Array($0) }
-          }
-        case AF_INET6:
-          sa.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { p in
-            withUnsafeBytes(of: p.pointee.sin6_addr) { bytes = Array($0) }
-          }
-        default:
-          break
-        }
-        if let address = IPAddress(bytes: bytes) { out.append(address) }
+      if let sa = n.pointee.ifa_addr, let address = SocketAddress(UnsafePointer(sa)),
+        let ip = IPAddress(bytes: address.bytes)
+      {
+        out.append(ip)
       }
       node = n.pointee.ifa_next
     }

@@ -139,6 +139,22 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
 
   // MARK: - sockaddr
 
+  /// The IPv4 or IPv6 address a C API handed over (getaddrinfo, getifaddrs); nil for any
+  /// other family.
+  public init?(_ address: UnsafePointer<sockaddr>) {
+    var storage = sockaddr_storage()
+    let size: Int
+    switch Int32(address.pointee.sa_family) {
+    case AF_INET: size = MemoryLayout<sockaddr_in>.size
+    case AF_INET6: size = MemoryLayout<sockaddr_in6>.size
+    default: return nil
+    }
+    withUnsafeMutableBytes(of: &storage) {
+      $0.copyMemory(from: UnsafeRawBufferPointer(start: address, count: size))
+    }
+    self.init(storage: storage)
+  }
+
   init?(storage: sockaddr_storage) {
     var s = storage
     switch Int32(s.ss_family) {

@@ -1,3 +1,4 @@
+import Glibc
 import Net
 import Testing
 
@@ -49,5 +50,20 @@ import Testing
     #expect(try SocketAddress(bytes: [10, 0, 0, 1], port: 8).description == "10.0.0.1:8")
     #expect(throws: NetError.self) { try SocketAddress(bytes: [1, 2, 3], port: 8) }
     #expect(SocketAddress.parseIP("nonsense") == nil)
+  }
+
+  @Test(arguments: [("192.0.2.7", "192.0.2.7:25"), ("2001:db8::5", "[2001:db8::5]:25")])
+  func fromWhatGetaddrinfoHandsOver(host: String, expected: String) throws {
+    var hints = addrinfo()
+    hints.ai_flags = AI_NUMERICHOST
+    hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+    var list: UnsafeMutablePointer<addrinfo>?
+    #expect(getaddrinfo(host, "25", &hints, &list) == 0)
+    defer { freeaddrinfo(list) }
+    let sa = try #require(list?.pointee.ai_addr)
+    #expect(SocketAddress(sa)?.description == expected)
+    var unix = sockaddr()
+    unix.sa_family = sa_family_t(AF_UNIX)
+    #expect(SocketAddress(&unix) == nil)
   }
 }

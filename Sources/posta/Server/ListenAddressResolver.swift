@@ -25,20 +25,10 @@ enum ListenAddressResolver {
     var found: [SocketAddress] = []
     var node: UnsafeMutablePointer<addrinfo>? = first
     while let n = node {
-      if let sa = n.pointee.ai_addr {
-        var bytes: [UInt8] = []
-        if n.pointee.ai_family == AF_INET {
-          sa.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { p in
-            withUnsafeBytes(of: p.pointee.sin_addr) { bytes = Array($0) }
-          }
-        } else if n.pointee.ai_family == AF_INET6 {
-          sa.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { p in
-            withUnsafeBytes(of: p.pointee.sin6_addr) { bytes = Array($0) }
-          }
-        }
-        if let a = try? SocketAddress(bytes: bytes, port: address.port), !found.contains(a) {
-          found.append(a)
-        }
+      if let sa = n.pointee.ai_addr, let resolved = SocketAddress(sa),
+        let a = try? SocketAddress(bytes: resolved.bytes, port: address.port), !found.contains(a)
+      {
+        found.append(a)
       }
       node = n.pointee.ai_next
     }
