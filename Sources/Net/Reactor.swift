@@ -87,7 +87,7 @@ public final class Reactor: Sendable {
 private final class ReactorCore: TaskExecutor, Sendable {
   struct Waiter {
     let id: UInt64
-    let continuation: CheckedContinuation<Void, any Error>
+    let continuation: UnsafeContinuation<Void, any Error>
     let hasDeadline: Bool
   }
 
@@ -139,7 +139,7 @@ private final class ReactorCore: TaskExecutor, Sendable {
     }
   }
 
-  typealias Resume = (CheckedContinuation<Void, any Error>, (any Error)?)
+  typealias Resume = (UnsafeContinuation<Void, any Error>, (any Error)?)
 
   /// The longest the thread sleeps in `epoll_wait` when no earlier deadline is due.
   static let idleWake = Duration.seconds(1)
@@ -239,7 +239,9 @@ private final class ReactorCore: TaskExecutor, Sendable {
   func wait(_ fd: Int32, write: Bool, deadline: ContinuousClock.Instant?) async throws {
     let id = waiterIDs.wrappingAdd(1, ordering: .relaxed).oldValue
     try await withTaskCancellationHandler {
-      try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+      // Unsafe: exactly-once resume is this type's invariant (pitfall 10, covered by the
+      // tests); the checked variant cost an allocation on every wait.
+      try await withUnsafeThrowingContinuation { (c: UnsafeContinuation<Void, any Error>) in
         let (failure, wake) = register(fd, write: write, deadline: deadline, id: id, c)
         if let failure { c.resume(throwing: failure) }
         if wake { EventFD.signal(wakeFD) }
@@ -255,7 +257,7 @@ private final class ReactorCore: TaskExecutor, Sendable {
   /// once, and whether the thread must wake to honour an earlier deadline.
   private func register(
     _ fd: Int32, write: Bool, deadline: ContinuousClock.Instant?, id: UInt64,
-    _ c: CheckedContinuation<Void, any Error>
+    _ c: UnsafeContinuation<Void, any Error>
   ) -> ((any Error)?, Bool) {
     state.withLock { s -> ((any Error)?, Bool) in
       guard s.running else { return (NetError.reactorShutDown, false) }

@@ -184,14 +184,23 @@ final class POP3Session {
   ///   for an idle client (which still gets a goodbye).
   func flush() async throws {
     guard !output.isEmpty else { return }
-    let bytes = output
-    output = []
     do {
-      try await stream.write(bytes)
+      try await stream.write(output)
     } catch {
+      output = []
       throw POP3SessionError.write(error)
     }
+    // A small buffer is kept for the next reply (a RETR of a typical message fits), a
+    // large one let go, so an idle session holds little.
+    if output.capacity <= Self.keptOutputCapacity {
+      output.removeAll(keepingCapacity: true)
+    } else {
+      output = []
+    }
   }
+
+  /// The largest output buffer kept between replies.
+  static let keptOutputCapacity = 16 * 1024
 
   // MARK: - STLS
 
