@@ -204,12 +204,18 @@ final class SMTPSession {
   ///   an idle client (which still gets a goodbye).
   func flush() async throws {
     guard !output.isEmpty else { return }
-    let bytes = output
-    output = []
     do {
-      try await stream.write(bytes)
+      try await stream.write(output)
     } catch {
+      output = []
       throw SMTPSessionError.write(error)
+    }
+    // Replies are small: the buffer is kept for the next one unless something large
+    // (a long EHLO or error text) grew it.
+    if output.capacity <= 4096 {
+      output.removeAll(keepingCapacity: true)
+    } else {
+      output = []
     }
   }
 

@@ -148,7 +148,9 @@ public final class MailStore: Sendable {
   func read<T: Sendable>(
     _ work: @escaping @Sendable (SQLiteDatabase) throws(StorageError) -> T
   ) async throws(StorageError) -> T {
-    let result: Result<T, StorageError> = await withCheckedContinuation { c in
+    // Unsafe: a reader runs each job exactly once, and a job refused by a closed queue
+    // is answered here instead; the checked variant cost an allocation per read.
+    let result: Result<T, StorageError> = await withUnsafeContinuation { c in
       let job = ReadJob { db in
         do throws(StorageError) {
           c.resume(returning: .success(try work(db)))
