@@ -53,10 +53,13 @@ let package = Package(
       ]),
 
     // Tests
-    .target(name: "PostaTestSupport", dependencies: ["Net"], path: "Tests/PostaTestSupport"),
+    .target(
+      name: "PostaTestSupport",
+      dependencies: ["Net", "Storage", "Auth", "TLS", "Crypto", "Log"],
+      path: "Tests/PostaTestSupport"),
     .testTarget(name: "ConfigTests", dependencies: ["Config"]),
     .testTarget(name: "NetTests", dependencies: ["Net", "Log"]),
-    .testTarget(name: "TLSTests", dependencies: ["TLS", "Crypto", "Net"]),
+    .testTarget(name: "TLSTests", dependencies: ["TLS", "Crypto", "Net", "PostaTestSupport"]),
     .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle"]),
     .testTarget(name: "MIMETests", dependencies: ["MIME"], resources: [.copy("Corpus")]),
     .testTarget(name: "StorageTests", dependencies: ["Storage", "Auth", "Crypto"]),

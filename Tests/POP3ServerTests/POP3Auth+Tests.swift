@@ -1,46 +1,12 @@
-import Crypto
+import PostaTestSupport
 import Testing
 
 @testable import POP3Server
 
-/// The client side of SCRAM-SHA-256 (RFC 5802 §3, RFC 7677), written from the RFC.
-struct SCRAMClient {
-  let username: String
-  let password: String
-  let nonce: String
-
-  var clientFirstBare: String { "n=\(username),r=\(nonce)" }
-  var clientFirst: String { "n,," + clientFirstBare }
-
-  /// The client-final-message for `serverFirst`, and the server-final it must get back.
-  func final(serverFirst: String) throws -> (message: String, serverFinal: String) {
-    var fields: [Character: Substring] = [:]
-    for field in serverFirst.split(separator: ",") { fields[field.first!] = field.dropFirst(2) }
-    let combined = try #require(fields["r"])
-    #expect(combined.hasPrefix(nonce))
-    let salt = try Base64.decode(try #require(fields["s"]))
-    let iterationText = try #require(fields["i"])
-    let iterations = try #require(Int(iterationText))
-    let salted = try PBKDF2.sha256(
-      password: Array(password.utf8), salt: salt, iterations: iterations)
-    let clientKey = HMAC.sha256(key: salted, data: "Client Key".utf8)
-    let storedKey = SHA256.hash(clientKey)
-    let withoutProof = "c=\(Base64.encode("n,,".utf8)),r=\(combined)"
-    let authMessage = Array("\(clientFirstBare),\(serverFirst),\(withoutProof)".utf8)
-    let signature = HMAC.sha256(key: storedKey, data: authMessage)
-    let proof = zip(clientKey, signature).map { $0 ^ $1 }
-    let serverKey = HMAC.sha256(key: salted, data: "Server Key".utf8)
-    let serverSignature = HMAC.sha256(key: serverKey, data: authMessage)
-    return ("\(withoutProof),p=\(Base64.encode(proof))", "v=\(Base64.encode(serverSignature))")
-  }
-}
-
-func base64(_ text: String) -> String { Base64.encode(text.utf8) }
-
 /// Decodes a `+ base64` challenge line.
 func challenge(_ line: String) throws -> String {
   #expect(line.hasPrefix("+ "), "expected a challenge, got \(line)")
-  return String(decoding: try Base64.decode(line.dropFirst(2)), as: UTF8.self)
+  return try SASLClient.decode(line.dropFirst(2))
 }
 
 @Suite struct POP3AuthTests {
@@ -49,9 +15,9 @@ func challenge(_ line: String) throws -> String {
       let alice = try await f.addUser("alice")
       try await f.deliver(Sample.plain, to: alice)
       let (c, _) = try await f.open()
-      let bad = base64("\0alice@example.test\0wrong")
+      let bad = SASLClient.plain("alice@example.test", "wrong")
       #expect(try await c.command("AUTH PLAIN \(bad)") == "-ERR [AUTH] authentication failed")
-      let good = base64("\0alice@example.test\0secret")
+      let good = SASLClient.plain("alice@example.test", "secret")
       #expect(try await c.command("AUTH PLAIN \(good)").hasPrefix("+OK maildrop has 1 messages"))
       #expect(try await c.command("QUIT").hasPrefix("+OK"))
 
@@ -72,8 +38,9 @@ func challenge(_ line: String) throws -> String {
       #expect(try challenge(try await c.command("AUTH LOGIN")) == "Username:")
       #expect(try await c.command("*") == "-ERR authentication cancelled")
       #expect(try challenge(try await c.command("AUTH LOGIN")) == "Username:")
-      #expect(try challenge(try await c.command(base64("alice@example.test"))) == "Password:")
-      #expect(try await c.command(base64("secret")).hasPrefix("+OK"))
+      let login = SASLClient.login("alice@example.test", "secret")
+      #expect(try challenge(try await c.command(login.username)) == "Password:")
+      #expect(try await c.command(login.password).hasPrefix("+OK"))
     }
   }
 
@@ -89,7 +56,7 @@ func challenge(_ line: String) throws -> String {
       #expect(try await c.line().hasPrefix("-ERR malformed"))
       #expect(try await c.command("NOOP").hasPrefix("-ERR"), "still in AUTHORIZATION")
       #expect(try await c.command("AUTH BOGUS").hasPrefix("-ERR unsupported"))
-      let good = base64("\0alice@example.test\0secret")
+      let good = SASLClient.plain("alice@example.test", "secret")
       #expect(try await c.command("AUTH PLAIN \(good)").hasPrefix("+OK"))
     }
   }

@@ -1,6 +1,7 @@
 import Log
 import Net
 import POP3Core
+import PostaTestSupport
 import TLS
 import Testing
 

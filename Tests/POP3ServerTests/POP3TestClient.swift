@@ -1,11 +1,6 @@
 import Net
+import PostaTestSupport
 import Testing
-
-/// Why the test client gave up.
-enum TestClientError: Error {
-  case unexpectedEOF(after: String)
-  case lineTooLong
-}
 
 /// A minimal POP3 client for transcripts: sends lines, reads status lines and multi-line
 /// bodies (un-stuffed, as RFC 1939 §3 says a client must).

@@ -1,3 +1,4 @@
+import Foundation
 import Net
 import POP3Core
 import Storage
@@ -193,6 +194,7 @@ enum Sample {
 
   @Test func uidlIsStableAcrossAReopenedStore() async throws {
     let dir = try POP3Fixture.makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
     let first = try await POP3Fixture.with(directory: dir) { f in
       let alice = try await f.addUser("alice")
       for i in 0..<3 { try await f.deliver("Subject: \(i)\r\n\r\nbody\r\n", to: alice) }

@@ -1,54 +1,27 @@
-import Auth
 import Foundation
-import Glibc
-import Log
 import Net
 import PostaTestSupport
 import Storage
-import Synchronization
-import TLS
 import Testing
 
 @testable import SMTPServer
 
-/// A temporary store with accounts in `example.test` (and `empty.test`, hosted without any
-/// account), an authenticator (low iteration count, a clock that never really sleeps) and
-/// an `SMTPService` over them; sessions run over in-memory pairs.
-final class SMTPFixture: Sendable {
-  static let domain = "example.test"
+/// A `ServerTestFixture` with `empty.test` hosted too (without any account) and an
+/// `SMTPService` over it; sessions run over in-memory pairs.
+final class SMTPFixture: ServerTestFixtureBased {
   /// Hosted, but no account is ever created in it.
   static let emptyDomain = "empty.test"
-  static let loopback = try! SocketAddress(host: "127.0.0.1", port: 40000)
-  /// A documentation address (RFC 5737), not loopback.
-  static let remote = try! SocketAddress(host: "192.0.2.10", port: 40000)
 
-  let directory: String
-  let store: MailStore
-  let hasher: PasswordHasher
-  let authenticator: Authenticator
-  let sink: LogSink
+  let base: ServerTestFixture
   let service: SMTPService
   let settings: SMTPSettings
-  /// Every session started, so `close` can drop and wait for the ones a test left open.
-  private let sessions = Mutex<[(client: MemoryStream, task: Task<Void, Never>)]>([])
 
-  private init(
-    directory: String, store: MailStore, settings: SMTPSettings, tlsContext: TLSContext?
-  ) throws {
-    self.directory = directory
-    self.store = store
+  private init(base: ServerTestFixture, settings: SMTPSettings) {
+    self.base = base
     self.settings = settings
-    hasher = PasswordHasher(iterations: 64, threads: 1)
-    sink = LogSink.capturing(level: .debug)
-    let logger = Logger(sink: sink, component: "test")
-    authenticator = try Authenticator(
-      source: StoreCredentialSource(store: store), hasher: hasher, logger: logger,
-      clock: ManualAuthClock())
-    var provider: (@Sendable () -> TLSContext)?
-    if let tlsContext { provider = { tlsContext } }
     service = SMTPService(
-      store: store, authenticator: authenticator, logger: logger, settings: { settings },
-      tlsContext: provider)
+      store: base.store, authenticator: base.authenticator, logger: base.logger,
+      settings: { settings }, tlsContext: base.tlsProvider)
   }
 
   /// The settings tests start from: MX host name, small spill-to-disk threshold untouched.
@@ -60,67 +33,18 @@ final class SMTPFixture: Sendable {
     minimumFreeBytes: Int64 = 0, prepare: ((String) throws -> Void)? = nil,
     _ body: (SMTPFixture) async throws -> T
   ) async throws -> T {
-    let dir = try makeTemporaryDirectory()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    try prepare?(dir + "/data")
-    let context = tls ? try makeTLSContext(in: dir) : nil
-    var config = StoreConfig(
-      dataDirectory: dir + "/data", hostedDomains: [domain, emptyDomain])
-    config.minimumFreeBytes = minimumFreeBytes
-    let store = try await MailStore.open(config)
-    let fixture = try SMTPFixture(
-      directory: dir, store: store, settings: settings, tlsContext: context)
-    do {
-      let result = try await body(fixture)
-      await fixture.close()
-      return result
-    } catch {
-      await fixture.close()
-      throw error
+    try await ServerTestFixture.with(
+      label: "smtp", hostedDomains: [domain, emptyDomain], tls: tls,
+      minimumFreeBytes: minimumFreeBytes, prepare: prepare
+    ) { base in
+      try await body(SMTPFixture(base: base, settings: settings))
     }
-  }
-
-  /// Drops every session a test left open and waits for it to end before the store closes.
-  private func close() async {
-    for (client, task) in sessions.withLock({ $0 }) {
-      await client.close()
-      await task.value
-    }
-    await store.close()
-    hasher.shutdown()
-  }
-
-  static func makeTemporaryDirectory() throws -> String {
-    var template = Array((NSTemporaryDirectory() + "/posta-smtp-XXXXXX").utf8CString)
-    guard let made = mkdtemp(&template) else { throw POSIXError(.EIO) }
-    return String(cString: made)
-  }
-
-  /// A server context with a new self-signed certificate for localhost.
-  static func makeTLSContext(in dir: String) throws -> TLSContext {
-    let made = try SelfSignedCertificate.generate(names: ["localhost", "127.0.0.1"])
-    let cert = dir + "/cert.pem"
-    let key = dir + "/key.pem"
-    try made.certificatePEM.write(toFile: cert, atomically: true, encoding: .utf8)
-    try made.keyPEM.write(toFile: key, atomically: true, encoding: .utf8)
-    return try TLSContext.server(
-      certificates: [TLSContext.CertificateFiles(certPath: cert, keyPath: key)])
   }
 
   /// The spool directory the service uses.
   var spoolDirectory: String { directory + "/data/spool" }
 
   // MARK: - Accounts and mail
-
-  /// Creates `local@example.test` with `password`.
-  @discardableResult
-  func addUser(
-    _ local: String, password: String = "secret", quotaBytes: Int64? = nil
-  ) async throws -> Account {
-    let hash = try await hasher.hash(newPassword: password)
-    return try await store.createAccount(
-      address: "\(local)@\(Self.domain)", passwordHash: hash.storedBytes, quotaBytes: quotaBytes)
-  }
 
   /// The messages in the account's INBOX, oldest first.
   func inbox(_ account: Account) async throws -> [[UInt8]] {
@@ -142,10 +66,10 @@ final class SMTPFixture: Sendable {
   func connect(
     role: SMTPRole = .mx, from client: SocketAddress = SMTPFixture.remote
   ) -> (client: SMTPTestClient, session: Task<Void, Never>, server: MemoryStream) {
-    let (clientEnd, serverEnd) = MemoryStream.pair()
     let service = self.service
-    let task = Task { await service.serve(stream: serverEnd, client: client, role: role) }
-    sessions.withLock { $0.append((clientEnd, task)) }
+    let (clientEnd, task, serverEnd) = base.startSession {
+      await service.serve(stream: $0, client: client, role: role)
+    }
     return (SMTPTestClient(clientEnd), task, serverEnd)
   }
 
@@ -187,29 +111,10 @@ final class SMTPFixture: Sendable {
     return (c, task)
   }
 
-  /// Log lines with `event=NAME`.
-  func events(_ name: String) -> [String] {
-    sink.lines.filter { $0.contains(" event=\(name) ") || $0.hasSuffix(" event=\(name)") }
-  }
-
   /// Files in the spool directory.
   func spoolFiles() -> [String] {
     (try? FileManager.default.contentsOfDirectory(atPath: spoolDirectory)) ?? []
   }
-}
-
-/// Polls `condition` until it holds (at most ~10 s): for waiting on another task to get
-/// somewhere, never for timing assertions.
-func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-  for i in 0..<2100 {
-    if try await condition() { return true }
-    if i < 100 {
-      await Task.yield()
-    } else {
-      try await Task.sleep(for: .milliseconds(5))
-    }
-  }
-  return try await condition()
 }
 
 /// Sample messages.

@@ -1,44 +1,12 @@
-import Crypto
 import Foundation
 import Net
+import PostaTestSupport
 import SMTPCore
 import Storage
 import TLS
 import Testing
 
 @testable import SMTPServer
-
-/// The client side of SCRAM-SHA-256 (RFC 5802 §3, RFC 7677), written from the RFC.
-struct SCRAMClient {
-  let username: String
-  let password: String
-  let nonce: String
-
-  var clientFirstBare: String { "n=\(username),r=\(nonce)" }
-  var clientFirst: String { "n,," + clientFirstBare }
-
-  /// The client-final-message for `serverFirst`, and the server-final it must get back.
-  func final(serverFirst: String) throws -> (message: String, serverFinal: String) {
-    var fields: [Character: Substring] = [:]
-    for field in serverFirst.split(separator: ",") { fields[field.first!] = field.dropFirst(2) }
-    let combined = try #require(fields["r"])
-    #expect(combined.hasPrefix(nonce))
-    let salt = try Base64.decode(try #require(fields["s"]))
-    let iterationText = try #require(fields["i"])
-    let iterations = try #require(Int(iterationText))
-    let salted = try PBKDF2.sha256(
-      password: Array(password.utf8), salt: salt, iterations: iterations)
-    let clientKey = HMAC.sha256(key: salted, data: "Client Key".utf8)
-    let storedKey = SHA256.hash(clientKey)
-    let withoutProof = "c=\(Base64.encode("n,,".utf8)),r=\(combined)"
-    let authMessage = Array("\(clientFirstBare),\(serverFirst),\(withoutProof)".utf8)
-    let signature = HMAC.sha256(key: storedKey, data: authMessage)
-    let proof = zip(clientKey, signature).map { $0 ^ $1 }
-    let serverKey = HMAC.sha256(key: salted, data: "Server Key".utf8)
-    let serverSignature = HMAC.sha256(key: serverKey, data: authMessage)
-    return ("\(withoutProof),p=\(Base64.encode(proof))", "v=\(Base64.encode(serverSignature))")
-  }
-}
 
 /// Submission (587 with STARTTLS, 465 with implicit TLS): TLS, AUTH, sender ownership.
 @Suite struct SMTPSubmissionTests {
@@ -116,9 +84,10 @@ struct SCRAMClient {
       #expect(try challenge(try await c.reply()) == "Username:")
       try await c.send("*")
       #expect(try await c.replyText() == "501 5.0.0 Authentication cancelled")
-      try await c.send("AUTH LOGIN " + base64("alice@example.test"))
+      let login = SASLClient.login("alice@example.test", "secret")
+      try await c.send("AUTH LOGIN " + login.username)
       #expect(try challenge(try await c.reply()) == "Password:")
-      #expect(try await c.command(base64("secret")).hasPrefix("235 2.7.0"))
+      #expect(try await c.command(login.password).hasPrefix("235 2.7.0"))
     }
   }
 

@@ -1,14 +1,8 @@
-import Crypto
 import Net
+import PostaTestSupport
 import SMTPCore
 import TLS
 import Testing
-
-/// Why the test client gave up.
-enum TestClientError: Error {
-  case unexpectedEOF(after: String)
-  case lineTooLong
-}
 
 /// A minimal SMTP client for transcripts: sends lines and raw bytes, reads whole replies
 /// (multi-line included) with SMTPCore's `ReplyParser`.
@@ -94,7 +88,7 @@ final class SMTPTestClient {
 
   /// AUTH PLAIN with an initial response; returns the reply.
   func authPlain(_ login: String, _ password: String) async throws -> String {
-    try await command("AUTH PLAIN " + base64("\0\(login)\0\(password)"))
+    try await command("AUTH PLAIN " + SASLClient.plain(login, password))
   }
 
   /// MAIL, RCPT for each recipient, DATA and the message (dot-stuffed here); returns the
@@ -110,10 +104,8 @@ final class SMTPTestClient {
   }
 }
 
-func base64(_ text: String) -> String { Base64.encode(text.utf8) }
-
 /// Decodes a `334 base64` challenge.
 func challenge(_ reply: Reply) throws -> String {
   #expect(reply.code == 334, "expected a challenge, got \(reply)")
-  return String(decoding: try Base64.decode(reply.lines.first ?? ""), as: UTF8.self)
+  return try SASLClient.decode(reply.lines.first ?? "")
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Log
 import Net
+import PostaTestSupport
 import SMTPCore
 import Storage
 import Testing

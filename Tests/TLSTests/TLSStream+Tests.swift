@@ -1,5 +1,6 @@
 import Crypto
 import Net
+import PostaTestSupport
 import TLS
 import Testing
 
@@ -249,7 +250,7 @@ import Testing
     let files = try makeCertificate(in: dir, "alpha", names: Self.alphaNames)
     let server = try TLSContext.server(certificates: [files])
 
-    let (a, b) = MemoryStream.pair()
+    let (a, b) = MemoryStream.pair(capacity: 64 * 1024)
     try await b.write(Array("EHLO plain.test\r\n".utf8))
     await #expect {
       try await TLSStream.accept(over: a, context: server)
@@ -258,7 +259,7 @@ import Testing
       return true
     }
 
-    let (x, y) = MemoryStream.pair()
+    let (x, y) = MemoryStream.pair(capacity: 64 * 1024)
     await y.close()
     await #expect(throws: TLSError.closedDuringHandshake) {
       try await TLSStream.accept(over: x, context: server)

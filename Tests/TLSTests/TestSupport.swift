@@ -1,5 +1,6 @@
 import Foundation
 import Net
+import PostaTestSupport
 import TLS
 
 /// A fresh directory under the system temp directory, removed by `remove()`.
