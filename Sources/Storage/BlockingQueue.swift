@@ -103,6 +103,24 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
     return (batch, timedOut)
   }
 
+  /// Waits up to `nanoseconds` for an item; true as soon as one is there (or the queue
+  /// is closed), false if none came in time.
+  func waitForItems(nanoseconds: Int) -> Bool {
+    pthread_mutex_lock(mutex)
+    defer { pthread_mutex_unlock(mutex) }
+    var deadline = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &deadline)
+    let ns = deadline.tv_nsec + nanoseconds
+    deadline.tv_sec += ns / 1_000_000_000
+    deadline.tv_nsec = ns % 1_000_000_000
+    while head == items.count && !closed {
+      if pthread_cond_timedwait(cond, mutex, &deadline) == ETIMEDOUT {
+        return head != items.count || closed
+      }
+    }
+    return true
+  }
+
   /// Items waiting right now.
   var count: Int {
     pthread_mutex_lock(mutex)

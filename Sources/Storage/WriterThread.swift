@@ -57,6 +57,8 @@ final class WriterThread: Sendable {
 
   /// WAL pages after which the writer checkpoints (SQLite's own default is the same).
   static let checkpointPages: Int32 = 1000
+  /// How long the writer waits for more work before checkpointing what it wrote (ns).
+  static let idleCheckpointDelay = 200_000_000
 
   private init(config: StoreConfig, counters: StoreCounters, feed: ChangeFeed) {
     self.config = config
@@ -144,6 +146,15 @@ final class WriterThread: Sendable {
     // out, skip waiting for a few batches, then try again.
     var skipWaits = 0
     while true {
+      // Once writing pauses, fold the WAL back into the database file: readers then read
+      // straight from the file (through their mapping) instead of looking pages up in
+      // the WAL and copying them, until the next burst of writes.
+      if walPages.pointee > 0 && !queue.waitForItems(nanoseconds: Self.idleCheckpointDelay) {
+        try? db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        walPages.pointee = 0
+        counters.checkpoints.add(1, ordering: .relaxed)
+        continue
+      }
       let gather = skipWaits > 0 ? 1 : min(lastBatch, config.maxBatch)
       let (batch, timedOut) = queue.popBatchReportingWait(
         max: config.maxBatch, gather: gather, window: window)

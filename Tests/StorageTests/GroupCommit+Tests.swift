@@ -2,6 +2,27 @@ import Storage
 import Testing
 
 @Suite struct GroupCommitTests {
+  @Test func theWALIsCheckpointedOnceWritingPauses() async throws {
+    try await StoreFixture.with { store, _ in
+      let a = try await store.makeAccount("alice@example.test").id
+      // Let any checkpoint from setting up pass, then write a little (far below the
+      // 1,000-page threshold) and stop.
+      try await Task.sleep(for: .milliseconds(400))
+      let before = store.statistics().checkpoints
+      try await store.deliverBytes(StoreFixture.message(1, size: 3_000), to: [a])
+      var checkpointed = false
+      for _ in 0..<100 where !checkpointed {
+        try await Task.sleep(for: .milliseconds(50))
+        checkpointed = store.statistics().checkpoints > before
+      }
+      #expect(checkpointed, "checkpoint after the writer went idle")
+      // Idle with nothing new written: no further checkpoints.
+      let settled = store.statistics().checkpoints
+      try await Task.sleep(for: .milliseconds(500))
+      #expect(store.statistics().checkpoints == settled)
+    }
+  }
+
   /// Deliveries from `writers` concurrent tasks, each waiting for its acknowledgement
   /// before sending the next, as SMTP sessions do. Returns (deliveries, commits).
   static func run(_ store: MailStore, account: AccountID, writers: Int, each: Int) async throws
