@@ -3,7 +3,9 @@ import Glibc
 import Synchronization
 
 /// One thread blocked in `epoll_wait` that resumes the tasks waiting for a
-/// socket to become readable or writable, or for their deadline to pass.
+/// socket to become readable or writable, or for their deadline to pass. It is
+/// also a task executor (`taskExecutor`): tasks that prefer it (connection
+/// sessions, see `TCPServer`) run on this thread between waits.
 ///
 /// Sockets stay non-blocking; a task tries its system call first and only on
 /// EAGAIN calls `waitReadable`/`waitWritable`, which suspends it until epoll
