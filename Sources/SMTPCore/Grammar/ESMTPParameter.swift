@@ -37,6 +37,26 @@ struct ESMTPParameter {
     return .success(out)
   }
 
+  /// The parameters of one MAIL or RCPT command, each keyword at most once, with the
+  /// 501 texts both commands give for a malformed list or a repeated keyword.
+  static func parseUniqueList(_ scanner: inout ByteScanner) throws(CommandError)
+    -> [ESMTPParameter]
+  {
+    let list: [ESMTPParameter]
+    switch parseList(&scanner) {
+    case .success(let l): list = l
+    case .failure(let e): throw .syntax("Syntax error in parameters: \(e.text)")
+    }
+    var seen = Set<String>()
+    for param in list where !seen.insert(param.keyword).inserted {
+      throw .syntax("Parameter \(param.keyword) given twice")
+    }
+    return list
+  }
+
+  /// The 501 for a value this keyword does not take.
+  var invalidValue: CommandError { .syntax("Invalid value for parameter \(keyword)") }
+
   /// The value in upper case, for keyword-like values (BODY=8bitmime).
   var upperValue: String? {
     value.map { String(decoding: $0.map(ASCII.upper), as: UTF8.self) }

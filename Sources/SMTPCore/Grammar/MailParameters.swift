@@ -59,18 +59,9 @@ public struct MailParameters: Sendable, Hashable {
   }
 
   static func parse(_ scanner: inout ByteScanner) throws(CommandError) -> MailParameters {
-    let list: [ESMTPParameter]
-    switch ESMTPParameter.parseList(&scanner) {
-    case .success(let l): list = l
-    case .failure(let e): throw .syntax("Syntax error in parameters: \(e.text)")
-    }
     var p = MailParameters()
-    var seen = Set<String>()
-    for param in list {
-      guard seen.insert(param.keyword).inserted else {
-        throw .syntax("Parameter \(param.keyword) given twice")
-      }
-      let bad = CommandError.syntax("Invalid value for parameter \(param.keyword)")
+    for param in try ESMTPParameter.parseUniqueList(&scanner) {
+      let bad = param.invalidValue
       switch param.keyword {
       case "SIZE":
         // RFC 1870 §3: size-value = 1*20DIGIT

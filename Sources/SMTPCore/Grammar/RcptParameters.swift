@@ -57,18 +57,9 @@ public struct RcptParameters: Sendable, Hashable {
   }
 
   static func parse(_ scanner: inout ByteScanner) throws(CommandError) -> RcptParameters {
-    let list: [ESMTPParameter]
-    switch ESMTPParameter.parseList(&scanner) {
-    case .success(let l): list = l
-    case .failure(let e): throw .syntax("Syntax error in parameters: \(e.text)")
-    }
     var p = RcptParameters()
-    var seen = Set<String>()
-    for param in list {
-      guard seen.insert(param.keyword).inserted else {
-        throw .syntax("Parameter \(param.keyword) given twice")
-      }
-      let bad = CommandError.syntax("Invalid value for parameter \(param.keyword)")
+    for param in try ESMTPParameter.parseUniqueList(&scanner) {
+      let bad = param.invalidValue
       switch param.keyword {
       case "NOTIFY":
         // notify-esmtp-value = "NEVER" / 1#notify-list-element
