@@ -6,7 +6,8 @@ import Storage
 /// one read when the client goes in order (`POP3ReadAhead`).
 extension POP3Session {
   /// Sends message `retrieval.number`, or `-ERR` if it is gone from the store (expunged
-  /// over IMAP since the snapshot). RETR then queues the message for `\Seen`.
+  /// over IMAP since the snapshot). RETR then queues the message for `\Seen` unless it had
+  /// it at login.
   /// - Throws: I/O errors; `POP3SessionError.retrieval` when the store fails after the
   ///   `+OK` line went out.
   func retrieve(_ retrieval: POP3Retrieval) async throws {
@@ -62,7 +63,10 @@ extension POP3Session {
     }
     stuffer.finish(to: &output)
     retrievals += 1
-    if retrieval.setsSeen { open.seen.mark(retrieval.uid) }
+    // Not again for a message seen at login: a client that leaves mail on the server
+    // retrieves it once per check, and a \Seen removed over IMAP since the login stays
+    // removed until the next session retrieves the message.
+    if retrieval.setsSeen && !stored.seen { open.seen.mark(retrieval.uid) }
   }
 
   /// The whole of small message `number`, from the read-ahead or read now (with the next

@@ -85,7 +85,8 @@ public final class MailStore: Sendable {
       commits: counters.commits.load(ordering: .relaxed),
       deliveries: counters.deliveries.load(ordering: .relaxed),
       writeJobs: counters.writeJobs.load(ordering: .relaxed),
-      checkpoints: counters.checkpoints.load(ordering: .relaxed))
+      checkpoints: counters.checkpoints.load(ordering: .relaxed),
+      unchangedBatches: counters.unchangedBatches.load(ordering: .relaxed))
   }
 
   /// A counter bumped by every write transaction of any process (this server or a CLI

@@ -162,12 +162,15 @@ public struct POP3Snapshot: Sendable, Equatable {
     /// Octets with CRLF line endings (`CanonicalSize`): what POP3 reports. Nil for a
     /// body stored before the store counted it.
     public let canonicalSize: Int64?
+    /// `\Seen` was set at login: retrieving it again need not set it.
+    public let seen: Bool
 
-    public init(uid: UInt32, size: Int64, body: BodyID, canonicalSize: Int64?) {
+    public init(uid: UInt32, size: Int64, body: BodyID, canonicalSize: Int64?, seen: Bool = false) {
       self.uid = uid
       self.size = size
       self.body = body
       self.canonicalSize = canonicalSize
+      self.seen = seen
     }
   }
   public let mailbox: MailboxID
@@ -193,4 +196,7 @@ public struct StoreStatistics: Sendable, Equatable {
   public let writeJobs: Int
   /// WAL checkpoints run by the writer (each syncs the WAL and the database file).
   public let checkpoints: Int
+  /// Batches whose jobs all succeeded without changing a row: rolled back, not
+  /// committed (no fsync, readers keep their caches).
+  public let unchangedBatches: Int
 }

@@ -45,7 +45,7 @@ extension MailStore {
         var messages: [POP3Snapshot.Message] = []
         try db.query(
           """
-          SELECT uid, size, body_id, canonical_size FROM messages
+          SELECT uid, size, body_id, canonical_size, flags FROM messages
           WHERE mailbox_id = ? ORDER BY uid
           """,
           [.int(inbox.id.rawValue)]
@@ -53,7 +53,8 @@ extension MailStore {
           messages.append(
             POP3Snapshot.Message(
               uid: UInt32(truncatingIfNeeded: s.int(0)), size: s.int(1), body: BodyID(s.int(2)),
-              canonicalSize: s.optionalInt(3)))
+              canonicalSize: s.optionalInt(3),
+              seen: MessageFlags(rawValue: s.int(4)).contains(.seen)))
         }
         return POP3Snapshot(mailbox: inbox.id, uidValidity: inbox.uidValidity, messages: messages)
       }

@@ -33,6 +33,7 @@ final class StoreCounters: Sendable {
   let deliveries = Atomic<Int>(0)
   let writeJobs = Atomic<Int>(0)
   let checkpoints = Atomic<Int>(0)
+  let unchangedBatches = Atomic<Int>(0)
 }
 
 /// The single writer thread and its group commit.
@@ -192,6 +193,7 @@ final class WriterThread: Sendable {
       for job in batch { job.fail(error) }
       return
     }
+    let changesBefore = sqlite3_total_changes64(db.handle)
     var done: [(job: WriteJob, complete: @Sendable (StorageError?) -> Void)] = []
     var events: [(MailboxID, MailboxChange)] = []
     for (index, job) in batch.enumerated() {
@@ -224,6 +226,18 @@ final class WriterThread: Sendable {
     }
     if done.isEmpty {
       try? db.execute("ROLLBACK")
+      return
+    }
+    // Jobs that changed no row (a \Seen already set, a POP3 client retrieving its mail
+    // again) have nothing to make durable: committing would still write the change
+    // counter's page, fsync the WAL, and make every reader drop its cache and mapping
+    // at its next transaction. A job rolled back to its savepoint still counts, which
+    // only costs a needless commit.
+    if sqlite3_total_changes64(db.handle) == changesBefore {
+      try? db.execute("ROLLBACK")
+      counters.unchangedBatches.add(1, ordering: .relaxed)
+      feed.publish(events)
+      for d in done { d.complete(nil) }
       return
     }
     do throws(StorageError) {

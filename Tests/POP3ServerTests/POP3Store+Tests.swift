@@ -25,6 +25,31 @@ import Testing
     }
   }
 
+  @Test func messagesSeenAtLoginAreNotMarkedAgain() async throws {
+    try await POP3Fixture.with { f in
+      let alice = try await f.addUser("alice")
+      for _ in 0..<2 { try await f.deliver(Sample.plain, to: alice) }
+      let inbox = try await f.inbox(alice)
+      _ = try await f.store.storeFlags(in: inbox.id, uids: [1], .add, flags: .seen)
+      let before = f.store.statistics().writeJobs
+      let (c, session) = try await f.open()
+      try await c.login("alice@example.test", "secret")
+      #expect(try await c.retrieve("RETR 1").message != nil)
+      #expect(try await c.command("QUIT").hasPrefix("+OK"))
+      await session.value
+      // Message 1 had \Seen when the session began: the session wrote nothing.
+      #expect(f.store.statistics().writeJobs == before)
+      // Message 2 is marked as usual.
+      let (c2, session2) = try await f.open()
+      try await c2.login("alice@example.test", "secret")
+      #expect(try await c2.retrieve("RETR 2").message != nil)
+      #expect(try await c2.command("QUIT").hasPrefix("+OK"))
+      await session2.value
+      #expect(f.store.statistics().writeJobs == before + 1)
+      #expect(try await f.store.messages(in: inbox.id).map(\.flags) == [.seen, .seen])
+    }
+  }
+
   @Test func seenIsKeptWhenTheConnectionDrops() async throws {
     try await POP3Fixture.with { f in
       let alice = try await f.addUser("alice")

@@ -23,6 +23,31 @@ import Testing
     }
   }
 
+  @Test func aBatchThatChangesNothingIsNotCommitted() async throws {
+    try await StoreFixture.with { store, _ in
+      let a = try await store.makeAccount("alice@example.test")
+      try await store.deliverBytes(StoreFixture.message(1), to: [a.id])
+      let inbox = try await store.inbox(a.id).id
+      let first = try await store.storeFlags(in: inbox, uids: [1], .add, flags: .seen)
+      #expect(first.updated.map(\.uid) == [1])
+      let before = store.statistics()
+      let counter = try await store.changeCounter()
+      // \Seen is already there: the job succeeds, and there is nothing to sync.
+      let again = try await store.storeFlags(in: inbox, uids: [1], .add, flags: .seen)
+      #expect(again.updated.isEmpty)
+      let after = store.statistics()
+      #expect(after.writeJobs == before.writeJobs + 1)
+      #expect(after.commits == before.commits)
+      #expect(after.unchangedBatches == before.unchangedBatches + 1)
+      #expect(try await store.changeCounter() == counter)
+      // A real change still commits and moves the counter.
+      _ = try await store.storeFlags(in: inbox, uids: [1], .add, flags: .flagged)
+      #expect(store.statistics().commits == before.commits + 1)
+      #expect(try await store.changeCounter() > counter)
+      #expect(try await store.message(in: inbox, uid: 1)?.flags == [.seen, .flagged])
+    }
+  }
+
   /// Deliveries from `writers` concurrent tasks, each waiting for its acknowledgement
   /// before sending the next, as SMTP sessions do. Returns (deliveries, commits).
   static func run(_ store: MailStore, account: AccountID, writers: Int, each: Int) async throws
