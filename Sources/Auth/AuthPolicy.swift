@@ -14,6 +14,10 @@ public struct AuthPolicy: Sendable {
   public var cacheCapacity = 10_000
   /// Longest SASL response line in octets (RFC 4954 §4 asks servers to take 12,288).
   public var maxResponseLength = 12_288
+  /// How stale an app password's "last used" time may get: a login with it records the
+  /// time only if the last record is older than this, so a phone checking mail every
+  /// minute does not cost a durable write per check.
+  public var appPasswordUseInterval: Duration = .seconds(3600)
 
   public init() {}
 

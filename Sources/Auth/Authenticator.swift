@@ -1,5 +1,6 @@
 import Crypto
 import Log
+import Synchronization
 
 /// The one entry point for logins, shared by SMTP, POP3 and IMAP.
 ///
@@ -19,6 +20,8 @@ public final class Authenticator: Sendable {
   private let logger: Logger
   private let throttle: FailureThrottle
   private let cache: CredentialCache
+  /// When each app password's use was last recorded (by `accept`).
+  private let appPasswordUses = Mutex([Int64: Duration]())
   private let secret: [UInt8]
   private let serverNonce: @Sendable () -> String?
 
@@ -327,10 +330,40 @@ public final class Authenticator: Sendable {
     var fields = [
       ("client", attempt.client), ("login", credentials.address), ("mech", attempt.mechanism),
     ]
-    if let app { fields.append(("app-password", app.name)) }
+    if let app {
+      fields.append(("app-password", app.name))
+      recordUse(of: app, now: attempt.start)
+    }
     logger.log(.info, "auth-ok", fields)
     return AuthenticatedUser(
       accountID: credentials.accountID, address: credentials.address, appPassword: app)
+  }
+
+  /// Has the source record the use of `app` unless it did so within
+  /// `policy.appPasswordUseInterval`. The write runs in its own task: the login does not
+  /// wait for it, and a failure only costs a log line.
+  private func recordUse(of app: AppPasswordRef, now: Duration) {
+    let due = appPasswordUses.withLock { last -> Bool in
+      if let previous = last[app.id], now - previous < policy.appPasswordUseInterval {
+        return false
+      }
+      // Forget records too old to hold anything back, so the table stays as small as
+      // the set of app passwords in use.
+      if last.count >= 1_024 {
+        last = last.filter { now - $0.value < policy.appPasswordUseInterval }
+      }
+      last[app.id] = now
+      return true
+    }
+    guard due else { return }
+    Task { [source, logger] in
+      do {
+        try await source.recordUse(ofAppPassword: app.id)
+      } catch {
+        logger.warning(
+          "app-password-use-not-recorded", ("app-password", app.name), ("error", "\(error)"))
+      }
+    }
   }
 
   /// Counts (unless told not to), logs and delays a failure, then returns it.

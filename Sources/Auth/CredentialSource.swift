@@ -10,6 +10,16 @@ public protocol CredentialSource: Sendable {
   /// or nil when there is none. Throw only when the store cannot answer; the login then
   /// fails as temporary.
   func credentials(for login: String) async throws -> AccountCredentials?
+
+  /// Records that app password `id` was just used to log in (what `posta app-password
+  /// list` shows as last used). The authenticator calls it at most once per
+  /// `AuthPolicy.appPasswordUseInterval` per password, off the login's path.
+  func recordUse(ofAppPassword id: Int64) async throws
+}
+
+extension CredentialSource {
+  /// Sources that keep no record of use ignore it.
+  public func recordUse(ofAppPassword id: Int64) async throws {}
 }
 
 /// What the authenticator needs to know about one account.
@@ -87,8 +97,17 @@ public final class InMemoryCredentialSource: CredentialSource {
     }
   }
 
+  private let recordedUses = Mutex([Int64]())
+
   /// How many lookups were made.
   public var lookups: Int { lookupCount.load(ordering: .relaxed) }
+
+  /// The app password ids `recordUse(ofAppPassword:)` was called with, in order.
+  public var appPasswordUses: [Int64] { recordedUses.withLock { $0 } }
+
+  public func recordUse(ofAppPassword id: Int64) async throws {
+    recordedUses.withLock { $0.append(id) }
+  }
 
   public func credentials(for login: String) async throws -> AccountCredentials? {
     lookupCount.add(1, ordering: .relaxed)

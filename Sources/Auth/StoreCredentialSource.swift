@@ -41,6 +41,16 @@ public struct StoreCredentialSource: CredentialSource {
       accountID: found.account.id.rawValue, address: found.account.address,
       enabled: found.account.enabled, password: password, appPasswords: apps)
   }
+
+  /// Writes the time of use to the app password's row (one durable write).
+  /// - Throws: `StoreCredentialError.store` when the store cannot write.
+  public func recordUse(ofAppPassword id: Int64) async throws {
+    do {
+      try await store.recordAppPasswordUse(id)
+    } catch {
+      throw StoreCredentialError.store(error)
+    }
+  }
 }
 
 /// Why `StoreCredentialSource` could not answer; the login fails as temporary and the

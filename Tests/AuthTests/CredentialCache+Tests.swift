@@ -39,6 +39,37 @@ import Testing
     #expect(f.hasher.derivations == before + 2)
   }
 
+  @Test func appPasswordUseIsRecordedOncePerInterval() async throws {
+    let f = try Fixture()
+    try await f.addAccount("alice@example.test", id: 1, password: "pencil")
+    try await f.addAppPassword("alice@example.test", id: 5, name: "laptop", password: "app-laptop")
+    try await f.addAppPassword("alice@example.test", id: 6, name: "phone", password: "app-phone")
+    func login(_ password: String) async {
+      #expect(
+        await f.auth.verifyPlain(login: "alice@example.test", password: password, client: "::1")
+          .user != nil)
+    }
+    /// Waits until `count` uses are recorded (the records are written beside the login).
+    func uses(_ count: Int) async throws -> [Int64] {
+      for _ in 0..<500 where f.source.appPasswordUses.count < count {
+        try await Task.sleep(for: .milliseconds(10))
+      }
+      return f.source.appPasswordUses
+    }
+    await login("app-phone")
+    await login("app-phone")
+    await login("pencil")
+    await login("app-laptop")
+    #expect(try await uses(2).sorted() == [5, 6])
+    f.clock.advance(by: f.auth.policy.appPasswordUseInterval - .seconds(1))
+    await login("app-phone")
+    try await Task.sleep(for: .milliseconds(50))
+    #expect(f.source.appPasswordUses.count == 2, "within the interval: not recorded again")
+    f.clock.advance(by: .seconds(2))
+    await login("app-phone")
+    #expect(try await uses(3).last == 6)
+  }
+
   @Test func appPasswordLoginAndRevoke() async throws {
     let f = try Fixture()
     try await f.addAccount("alice@example.test", id: 1, password: "pencil")

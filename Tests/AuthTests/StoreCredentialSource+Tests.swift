@@ -119,6 +119,30 @@ import Testing
     }
   }
 
+  @Test func appPasswordUseIsWrittenToTheStore() async throws {
+    try await withFixture { f in
+      let account = try await f.addAccount("alice@example.test", password: "account pw")
+      try await f.addAppPassword(account, name: "phone", password: "app-pw-phone")
+      try await f.addAppPassword(account, name: "laptop", password: "app-pw-laptop")
+      func lastUsed(_ name: String) async throws -> Int64? {
+        let all = try await f.store.appPasswords(account.id)
+        return try #require(all.first(where: { $0.name == name })).lastUsed
+      }
+      #expect(try await lastUsed("phone") == nil)
+      #expect(await f.login("alice@example.test", "app-pw-phone").user != nil)
+      #expect(await f.login("alice@example.test", "account pw").user != nil)
+      // The write runs beside the login: wait for it.
+      var phone: Int64? = nil
+      for _ in 0..<500 {
+        phone = try await lastUsed("phone")
+        if phone != nil { break }
+        try await Task.sleep(for: .milliseconds(10))
+      }
+      #expect(phone != nil, "last use of the app password recorded")
+      #expect(try await lastUsed("laptop") == nil)
+    }
+  }
+
   @Test func passwordChangeDisableAndDeleteTakeEffectAtOnce() async throws {
     try await withFixture { f in
       let account = try await f.addAccount("carol@example.test", password: "first password")

@@ -103,6 +103,16 @@ def test_stls_and_pop3s_and_app_password():
         s.user("carol@example.test")
         expect(s.pass_("account-password").startswith(b"+OK"), "pop3s login failed")
         s.quit()
+        # The app password's use is recorded (beside the login, so allow a moment).
+        listed = ""
+        for _ in range(50):
+            r = run_cli("app-password", "list", "carol@example.test", config=srv.config, env=ENV)
+            expect(r.returncode == 0, r.stderr)
+            listed = next(l for l in r.stdout.splitlines() if l.startswith("phone"))
+            if "never" not in listed:
+                break
+            time.sleep(0.1)
+        expect("never" not in listed, f"app password use not recorded: {listed!r}")
         # Revoked: refused at once, even though a successful login was cached.
         r = run_cli("app-password", "revoke", "carol@example.test", "phone", config=srv.config,
                     env=ENV)
