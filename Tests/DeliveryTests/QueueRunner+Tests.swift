@@ -61,6 +61,13 @@ import Testing
     }
   }
 
+  /// A server that refuses every recipient with 550 5.1.1.
+  static let noSuchUser: FakeSMTPServer.Behaviour = {
+    var b = FakeSMTPServer.Behaviour()
+    b.rcptReply = { _ in Reply(550, EnhancedStatusCode(5, 1, 1), "No such user here") }
+    return b
+  }()
+
   /// `withRunner` with every domain in `domains` routed to one `FakeSMTPServer` that behaves
   /// as `behaviour`. The server runs on a reactor of its own, as a remote host would, and is
   /// stopped after the runner, also when `body` throws.
@@ -149,9 +156,7 @@ import Testing
   }
 
   @Test func failureBouncesToTheLocalSendersInbox() async throws {
-    var b = FakeSMTPServer.Behaviour()
-    b.rcptReply = { _ in Reply(550, EnhancedStatusCode(5, 1, 1), "No such user here") }
-    try await withFakeServer(b) { h, server in
+    try await withFakeServer(Self.noSuchUser) { h, server in
       try await h.store.enqueue(sampleMessage(), from: "alice@a.test", to: ["bob@b.test"])
       h.runner.wake()
       try await eventually("a bounce in the INBOX") { try await h.inbox().count == 1 }
@@ -172,9 +177,7 @@ import Testing
   }
 
   @Test func nullSenderFailureMakesNoBounce() async throws {
-    var b = FakeSMTPServer.Behaviour()
-    b.rcptReply = { _ in Reply(550, EnhancedStatusCode(5, 1, 1), "No such user here") }
-    try await withFakeServer(b) { h, server in
+    try await withFakeServer(Self.noSuchUser) { h, server in
       try await h.store.enqueue(sampleMessage(), from: "", to: ["bob@b.test"])
       h.runner.wake()
       try await eventually("the failure recorded") { try await h.queue.isEmpty }

@@ -9,12 +9,6 @@ import Testing
 /// The queue runner and DSN (RFC 3461): NOTIFY decides which reports go out, RET/ENVID and
 /// ORCPT come back in them, and a server without DSN gets a "relayed" report for SUCCESS.
 extension QueueRunnerTests {
-  static let noSuchUser: FakeSMTPServer.Behaviour = {
-    var b = FakeSMTPServer.Behaviour()
-    b.rcptReply = { _ in Reply(550, EnhancedStatusCode(5, 1, 1), "No such user here") }
-    return b
-  }()
-
   @Test func notifyNeverOrWithoutFailureMakesNoBounce() async throws {
     try await withFakeServer(Self.noSuchUser) { h, _ in
       try await h.store.enqueue(
