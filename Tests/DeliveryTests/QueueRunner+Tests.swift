@@ -61,6 +61,29 @@ import Testing
     }
   }
 
+  /// A server that refuses every recipient with 550 5.1.1.
+  static let noSuchUser: FakeSMTPServer.Behaviour = {
+    var b = FakeSMTPServer.Behaviour()
+    b.rcptReply = { _ in Reply(550, EnhancedStatusCode(5, 1, 1), "No such user here") }
+    return b
+  }()
+
+  /// `withRunner` with every domain in `domains` routed to one `FakeSMTPServer` that behaves
+  /// as `behaviour`. The server runs on a reactor of its own, as a remote host would, and is
+  /// stopped after the runner, also when `body` throws.
+  func withFakeServer(
+    _ behaviour: FakeSMTPServer.Behaviour = .init(), routing domains: [String] = ["b.test"],
+    retry: RetrySchedule = RetrySchedule(),
+    _ body: (Harness, FakeSMTPServer) async throws -> Void
+  ) async throws {
+    let reactor = try Reactor()
+    defer { reactor.shutdown() }
+    let server = try FakeSMTPServer(reactor: reactor, behaviour)
+    defer { server.stop() }
+    let routes = Dictionary(uniqueKeysWithValues: domains.map { ($0, server.port) })
+    try await withRunner(routes: routes, retry: retry) { h in try await body(h, server) }
+  }
+
   /// A port nothing listens on (bound, noted, closed).
   func freePort(_ reactor: Reactor) throws -> UInt16 {
     let probe = try TCPListener(
@@ -70,11 +93,7 @@ import Testing
   }
 
   @Test func deliversAQueuedMessageAtOnce() async throws {
-    let reactor = try Reactor()
-    defer { reactor.shutdown() }
-    let server = try FakeSMTPServer(reactor: reactor)
-    defer { server.stop() }
-    try await withRunner(routes: ["b.test": server.port]) { h in
+    try await withFakeServer { h, server in
       // As the SMTP server stores it: a local-only Return-Path the queue must not send.
       let prefix = "Return-Path: <alice@a.test>\r\n".bytes
       try await h.store.enqueue(
@@ -117,13 +136,9 @@ import Testing
   }
 
   @Test func queueRetryFromAnotherProcessActsWithoutAWake() async throws {
-    let reactor = try Reactor()
-    defer { reactor.shutdown() }
     var b = FakeSMTPServer.Behaviour()
     b.greeting = Reply(421, EnhancedStatusCode(4, 3, 2), "not now")
-    let server = try FakeSMTPServer(reactor: reactor, b)
-    defer { server.stop() }
-    try await withRunner(routes: ["b.test": server.port]) { h in
+    try await withFakeServer(b) { h, server in
       try await h.store.enqueue(sampleMessage(), from: "alice@a.test", to: ["bob@b.test"])
       h.runner.wake()
       try await eventually("a deferral") {
@@ -141,13 +156,7 @@ import Testing
   }
 
   @Test func failureBouncesToTheLocalSendersInbox() async throws {
-    let reactor = try Reactor()
-    defer { reactor.shutdown() }
-    var b = FakeSMTPServer.Behaviour()
-    b.rcptReply = { _ in Reply(550, EnhancedStatusCode(5, 1, 1), "No such user here") }
-    let server = try FakeSMTPServer(reactor: reactor, b)
-    defer { server.stop() }
-    try await withRunner(routes: ["b.test": server.port]) { h in
+    try await withFakeServer(Self.noSuchUser) { h, server in
       try await h.store.enqueue(sampleMessage(), from: "alice@a.test", to: ["bob@b.test"])
       h.runner.wake()
       try await eventually("a bounce in the INBOX") { try await h.inbox().count == 1 }
@@ -168,13 +177,7 @@ import Testing
   }
 
   @Test func nullSenderFailureMakesNoBounce() async throws {
-    let reactor = try Reactor()
-    defer { reactor.shutdown() }
-    var b = FakeSMTPServer.Behaviour()
-    b.rcptReply = { _ in Reply(550, EnhancedStatusCode(5, 1, 1), "No such user here") }
-    let server = try FakeSMTPServer(reactor: reactor, b)
-    defer { server.stop() }
-    try await withRunner(routes: ["b.test": server.port]) { h in
+    try await withFakeServer(Self.noSuchUser) { h, server in
       try await h.store.enqueue(sampleMessage(), from: "", to: ["bob@b.test"])
       h.runner.wake()
       try await eventually("the failure recorded") { try await h.queue.isEmpty }
@@ -186,18 +189,13 @@ import Testing
   }
 
   @Test func threeDomainsOneFailingMakesTwoDeliveriesAndOneBounce() async throws {
-    let reactor = try Reactor()
-    defer { reactor.shutdown() }
     var b = FakeSMTPServer.Behaviour()
     b.rcptReply = { address in
       address.hasSuffix("@d.test")
         ? Reply(550, EnhancedStatusCode(5, 1, 1), "No such user here")
         : Reply(250, EnhancedStatusCode(2, 1, 5), "OK")
     }
-    let server = try FakeSMTPServer(reactor: reactor, b)
-    defer { server.stop() }
-    let routes = ["b.test": server.port, "c.test": server.port, "d.test": server.port]
-    try await withRunner(routes: routes) { h in
+    try await withFakeServer(b, routing: ["b.test", "c.test", "d.test"]) { h, server in
       try await h.store.enqueue(
         sampleMessage(), from: "alice@a.test",
         to: ["bob@b.test", "bob2@b.test", "carl@c.test", "dora@d.test"])
@@ -277,16 +275,9 @@ import Testing
   }
 
   @Test func delayWarningIsSentOnce() async throws {
-    let reactor = try Reactor()
-    defer { reactor.shutdown() }
     var b = FakeSMTPServer.Behaviour()
     b.greeting = Reply(421, EnhancedStatusCode(4, 3, 2), "busy")
-    let server = try FakeSMTPServer(reactor: reactor, b)
-    defer { server.stop() }
-    try await withRunner(
-      routes: ["b.test": server.port],
-      retry: RetrySchedule(intervals: [60], delayWarning: 90)
-    ) { h in
+    try await withFakeServer(b, retry: RetrySchedule(intervals: [60], delayWarning: 90)) { h, _ in
       try await h.store.enqueue(sampleMessage(), from: "alice@a.test", to: ["bob@b.test"])
       h.runner.wake()
       for attempt in 1...4 {
@@ -305,18 +296,13 @@ import Testing
   }
 
   @Test func bounceToARemoteSenderIsQueuedWithTheNullSender() async throws {
-    let reactor = try Reactor()
-    defer { reactor.shutdown() }
     var b = FakeSMTPServer.Behaviour()
     b.rcptReply = { address in
       address == "bob@b.test"
         ? Reply(550, EnhancedStatusCode(5, 1, 1), "No such user here")
         : Reply(250, EnhancedStatusCode(2, 1, 5), "OK")
     }
-    let server = try FakeSMTPServer(reactor: reactor, b)
-    defer { server.stop() }
-    let routes = ["b.test": server.port, "remote.test": server.port]
-    try await withRunner(routes: routes) { h in
+    try await withFakeServer(b, routing: ["b.test", "remote.test"]) { h, server in
       // Mail relayed for a remote sender (an alias forwarding, say).
       try await h.store.enqueue(sampleMessage(), from: "carol@remote.test", to: ["bob@b.test"])
       h.runner.wake()

@@ -9,18 +9,8 @@ import Testing
 /// The queue runner and DSN (RFC 3461): NOTIFY decides which reports go out, RET/ENVID and
 /// ORCPT come back in them, and a server without DSN gets a "relayed" report for SUCCESS.
 extension QueueRunnerTests {
-  static let noSuchUser: FakeSMTPServer.Behaviour = {
-    var b = FakeSMTPServer.Behaviour()
-    b.rcptReply = { _ in Reply(550, EnhancedStatusCode(5, 1, 1), "No such user here") }
-    return b
-  }()
-
   @Test func notifyNeverOrWithoutFailureMakesNoBounce() async throws {
-    let reactor = try Reactor()
-    defer { reactor.shutdown() }
-    let server = try FakeSMTPServer(reactor: reactor, Self.noSuchUser)
-    defer { server.stop() }
-    try await withRunner(routes: ["b.test": server.port]) { h in
+    try await withFakeServer(Self.noSuchUser) { h, _ in
       try await h.store.enqueue(
         sampleMessage(), from: "alice@a.test", to: ["bob@b.test", "carl@b.test"],
         recipientParams: ["bob@b.test": "NOTIFY=NEVER", "carl@b.test": "NOTIFY=DELAY,SUCCESS"])
@@ -45,16 +35,9 @@ extension QueueRunnerTests {
   }
 
   @Test func delayWarningsOnlyForRecipientsThatAskForThem() async throws {
-    let reactor = try Reactor()
-    defer { reactor.shutdown() }
     var b = FakeSMTPServer.Behaviour()
     b.greeting = Reply(421, EnhancedStatusCode(4, 3, 2), "busy")
-    let server = try FakeSMTPServer(reactor: reactor, b)
-    defer { server.stop() }
-    try await withRunner(
-      routes: ["b.test": server.port],
-      retry: RetrySchedule(intervals: [60], delayWarning: 90)
-    ) { h in
+    try await withFakeServer(b, retry: RetrySchedule(intervals: [60], delayWarning: 90)) { h, _ in
       try await h.store.enqueue(
         sampleMessage(), from: "alice@a.test", to: ["bob@b.test", "carl@b.test", "dan@b.test"],
         recipientParams: ["bob@b.test": "NOTIFY=FAILURE", "carl@b.test": "NOTIFY=DELAY"])
@@ -76,11 +59,7 @@ extension QueueRunnerTests {
   }
 
   @Test func retFullReturnsTheWholeMessageWithEnvidAndOrcpt() async throws {
-    let reactor = try Reactor()
-    defer { reactor.shutdown() }
-    let server = try FakeSMTPServer(reactor: reactor, Self.noSuchUser)
-    defer { server.stop() }
-    try await withRunner(routes: ["b.test": server.port]) { h in
+    try await withFakeServer(Self.noSuchUser) { h, _ in
       let message = sampleMessage(body: "The body comes back too.")
       try await h.store.enqueue(
         message, from: "alice@a.test", to: ["bob@b.test"], params: "RET=FULL ENVID=QQ314159",
@@ -109,11 +88,7 @@ extension QueueRunnerTests {
   }
 
   @Test func notifySuccessToAServerWithoutDSNGivesARelayedReport() async throws {
-    let reactor = try Reactor()
-    defer { reactor.shutdown() }
-    let server = try FakeSMTPServer(reactor: reactor)
-    defer { server.stop() }
-    try await withRunner(routes: ["b.test": server.port]) { h in
+    try await withFakeServer { h, server in
       try await h.store.enqueue(
         sampleMessage(), from: "alice@a.test", to: ["bob@b.test", "carl@b.test"],
         params: "RET=FULL ENVID=E1",
@@ -137,13 +112,9 @@ extension QueueRunnerTests {
   }
 
   @Test func aServerWithDSNGetsTheParametersAndWeSendNoReport() async throws {
-    let reactor = try Reactor()
-    defer { reactor.shutdown() }
     var b = FakeSMTPServer.Behaviour()
     b.dsn = true
-    let server = try FakeSMTPServer(reactor: reactor, b)
-    defer { server.stop() }
-    try await withRunner(routes: ["b.test": server.port]) { h in
+    try await withFakeServer(b) { h, server in
       try await h.store.enqueue(
         sampleMessage(), from: "alice@a.test", to: ["bob@b.test"], params: "RET=HDRS ENVID=E2",
         recipientParams: ["bob@b.test": "NOTIFY=SUCCESS,DELAY ORCPT=rfc822;al@a.test"])
@@ -158,13 +129,9 @@ extension QueueRunnerTests {
   }
 
   @Test func aRefusingGreetingAtTheOnlyHostBounces() async throws {
-    let reactor = try Reactor()
-    defer { reactor.shutdown() }
     var b = FakeSMTPServer.Behaviour()
     b.greeting = Reply(554, EnhancedStatusCode(5, 7, 1), "go away")
-    let server = try FakeSMTPServer(reactor: reactor, b)
-    defer { server.stop() }
-    try await withRunner(routes: ["b.test": server.port]) { h in
+    try await withFakeServer(b) { h, _ in
       try await h.store.enqueue(sampleMessage(), from: "alice@a.test", to: ["bob@b.test"])
       h.runner.wake()
       try await eventually("a bounce") { try await h.inbox().count == 1 }
