@@ -73,7 +73,8 @@ final class POP3Session {
         isTLS: isTLS, tlsAvailable: environment.tlsContext != nil,
         secureWithoutTLS: settings.loopbackIsSecure && client.isLoopback,
         saslMechanisms: mechanisms, plaintextMechanisms: Set(plaintext),
-        implementation: settings.implementation, greeting: settings.greeting,
+        implementation: settings.implementation,
+        greeting: settings.greeting(serverName: (stream as? TLSStream)?.serverName),
         limits: settings.limits))
   }
 

@@ -1,4 +1,5 @@
 import POP3Core
+import TLS
 
 /// What the POP3 listeners run with; the executable builds it from the configuration and
 /// hands `POP3Service` a provider, read once per connection so a reload applies to the
@@ -8,8 +9,12 @@ public struct POP3Settings: Sendable {
   /// should refuse less; tests may use less.
   public static let minimumIdleTimeout: Duration = .seconds(600)
 
-  /// The server's host name, shown in the greeting.
+  /// The server's host name, shown in the greeting unless a pop3s client asked for
+  /// another of `hostNames` by SNI.
   public var hostName: String
+  /// Every other name the server answers to (each domain's POP3 host, say): an SNI name
+  /// from this list becomes the greeting name of a pop3s connection.
+  public var hostNames: [String] = []
   /// Protocol limits: line lengths and the idle timeout.
   public var limits: POP3Limits
   /// Whether a client on a loopback address (127.0.0.0/8, ::1) may use plaintext logins
@@ -38,6 +43,11 @@ public struct POP3Settings: Sendable {
     set { limits.idleTimeout = newValue }
   }
 
-  /// The greeting's text (no APOP timestamp: APOP is not offered).
-  var greeting: String { "\(hostName) Posta POP3 server ready" }
+  /// The greeting's text for a connection whose TLS client sent `serverName` as SNI (no
+  /// APOP timestamp: APOP is not offered).
+  func greeting(serverName: String?) -> String {
+    let name = PresentedName.choose(
+      serverName: serverName, hostName: hostName, hostNames: hostNames)
+    return "\(name) Posta POP3 server ready"
+  }
 }

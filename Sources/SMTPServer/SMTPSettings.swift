@@ -1,4 +1,5 @@
 import SMTPCore
+import TLS
 
 /// Which listener a connection came in on; it decides what the session requires.
 public enum SMTPRole: String, Sendable, Hashable, CaseIterable {
@@ -111,8 +112,6 @@ public struct SMTPSettings: Sendable {
 
   /// The name to greet with: `serverName` (SNI) when it is one of ours, else `hostName`.
   func greetingName(serverName: String?) -> String {
-    guard let sni = serverName?.lowercased() else { return hostName }
-    let known = hostNames.contains { $0.lowercased() == sni } || hostName.lowercased() == sni
-    return known ? sni : hostName
+    PresentedName.choose(serverName: serverName, hostName: hostName, hostNames: hostNames)
   }
 }

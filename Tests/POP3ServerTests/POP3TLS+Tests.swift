@@ -48,6 +48,25 @@ import Testing
     }
   }
 
+  @Test func pop3sGreetsWithTheSNINameOnlyWhenItIsOurs() async throws {
+    var settings = POP3Settings(hostName: "pop.example.test")
+    settings.hostNames = ["pop3.example.org"]
+    try await POP3Fixture.with(settings: settings, tls: true) { f in
+      for (sni, greeted) in [
+        ("POP3.example.org", "pop3.example.org"), ("evil.example", "pop.example.test"),
+        ("localhost", "pop.example.test"),
+      ] {
+        let (c, session, _) = f.connect(from: POP3Fixture.remote, implicitTLS: true)
+        let tls = try await TLSStream.connect(
+          over: c.stream, context: try TLSContext.client(verifyPeer: false), serverName: sni)
+        c.replace(stream: tls)
+        #expect(try await c.line() == "+OK \(greeted) Posta POP3 server ready", "SNI \(sni)")
+        #expect(try await c.command("QUIT").hasPrefix("+OK"))
+        await session.value
+      }
+    }
+  }
+
   /// Real sockets: a `TCPServer` on 127.0.0.1 serving plain POP3 (STLS) and pop3s, with
   /// loopback not counted as secure so plaintext logins need TLS, and a short idle timeout.
   @Test func loopbackListenersWithSTLSAndImplicitTLS() async throws {

@@ -79,6 +79,7 @@ struct ProtocolHandlers: Sendable {
     var limits = POP3Limits()
     limits.commandLine = config.limits.pop3LineLength
     var settings = POP3Settings(hostName: config.hostname, limits: limits)
+    settings.hostNames = config.hostNames
     settings.idleTimeout = max(config.limits.pop3IdleTimeout, POP3Settings.minimumIdleTimeout)
     return settings
   }
