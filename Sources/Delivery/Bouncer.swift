@@ -3,7 +3,8 @@ import Storage
 
 /// Commits the outcome of an attempt together with the notification it calls for, in one
 /// store transaction (`Delivery.queueUpdates`): the failures and their bounce are durable
-/// together or not at all, so a crash can neither lose a bounce nor send it twice.
+/// together or not at all, so a crash can neither lose a bounce nor send it twice. It also
+/// commits the "delivered" reports of `DeliveredNotifier`, which have no updates.
 ///
 /// The notification goes to the envelope sender: into the mailboxes it resolves to when
 /// the sender is local (with `Return-Path: <>` on top), or into the queue with the null
@@ -26,8 +27,19 @@ struct Bouncer: Sendable {
     _ updates: [QueueRecipientUpdate], notification: DeliveryStatusNotification?, queue: QueueID,
     sender: String
   ) async -> Bool {
+    await commit(updates, notification: notification, sender: sender, origin: ("queue", "\(queue)"))
+  }
+
+  /// Commits `updates` with `notification` (if any) for `sender`; `origin` names what the
+  /// notification is about in the log lines (a queue entry, an SMTP transaction). Returns
+  /// true when the notification was queued for remote delivery.
+  @discardableResult
+  func commit(
+    _ updates: [QueueRecipientUpdate], notification: DeliveryStatusNotification?, sender: String,
+    origin: (String, String)
+  ) async -> Bool {
     guard let notification, !sender.isEmpty else {
-      await commitUpdatesOnly(updates, queue: queue)
+      await commitUpdatesOnly(updates, origin: origin)
       return false
     }
     var targets: [DeliveryTarget] = []
@@ -40,9 +52,9 @@ struct Bouncer: Sendable {
         remote = forwarded
       default:
         logger?.warning(
-          "bounce-dropped", ("queue", "\(queue)"), ("sender", sender),
+          "bounce-dropped", origin, ("sender", sender),
           ("reason", "the sender's address is hosted here but no mailbox takes it"))
-        await commitUpdatesOnly(updates, queue: queue)
+        await commitUpdatesOnly(updates, origin: origin)
         return false
       }
     } else {
@@ -64,28 +76,36 @@ struct Bouncer: Sendable {
     do {
       let receipt = try await store.deliver(delivery)
       logger?.info(
-        notification.isFailure
-          ? "bounce-sent" : notification.isSuccess ? "relay-notice-sent" : "delay-warning-sent",
-        ("queue", "\(queue)"),
-        ("sender", sender), ("recipients", "\(notification.recipients.count)"),
+        Self.event(notification), origin, ("sender", sender),
+        ("recipients", "\(notification.recipients.count)"),
         ("local", "\(targets.count)"), ("queued", receipt.queueID.map { "\($0)" } ?? "-"))
       return receipt.queueID != nil
     } catch {
       // A full mailbox or a broken store must not keep the failures due forever: record
       // them without the notification.
-      logger?.error(
-        "bounce-dropped", ("queue", "\(queue)"), ("sender", sender), ("error", "\(error)"))
-      await commitUpdatesOnly(updates, queue: queue)
+      logger?.error("bounce-dropped", origin, ("sender", sender), ("error", "\(error)"))
+      await commitUpdatesOnly(updates, origin: origin)
       return false
     }
   }
 
-  private func commitUpdatesOnly(_ updates: [QueueRecipientUpdate], queue: QueueID) async {
+  /// The log event for a sent notification, after what it reports.
+  static func event(_ notification: DeliveryStatusNotification) -> String {
+    if notification.isFailure { return "bounce-sent" }
+    if notification.recipients.allSatisfy({ $0.action == .delivered }) {
+      return "delivered-notice-sent"
+    }
+    return notification.isSuccess ? "relay-notice-sent" : "delay-warning-sent"
+  }
+
+  private func commitUpdatesOnly(_ updates: [QueueRecipientUpdate], origin: (String, String))
+    async
+  {
     guard !updates.isEmpty else { return }
     do {
       try await store.updateQueue(updates)
     } catch {
-      logger?.error("queue-update-failed", ("queue", "\(queue)"), ("error", "\(error)"))
+      logger?.error("queue-update-failed", origin, ("error", "\(error)"))
     }
   }
 }

@@ -8,7 +8,9 @@
 //   (RFC 7435) or verified TLS with AUTH PLAIN for smarthosts, PIPELINING, SIZE, 8BITMIME
 //   (with 7-bit conversion for servers without it), SMTPUTF8, DSN, dot-stuffed DATA
 //   streamed from the store, per-recipient replies, the timeouts of RFC 5321 §4.5.3.2;
-// - delivery status notifications (RFC 3464, `DSNBuilder`) and their commit (`Bouncer`);
+// - delivery status notifications (RFC 3464, `DeliveryStatusNotification`) and their
+//   commit (`Bouncer`), including the "delivered" report the SMTP server asks for after
+//   storing a message for a local `NOTIFY=SUCCESS` recipient (`DeliveredNotifier`);
 // - `DKIMSigning`, the one place that signs outgoing mail with the keys of `DKIMKeyStore`.
 //
 // Invariants
@@ -21,7 +23,8 @@
 //   with the null sender, so a failing bounce ends the chain.
 // - Notifications follow each recipient's NOTIFY (RFC 3461): none with NEVER, failures
 //   and delays only when asked for (or NOTIFY absent), a "relayed" report for SUCCESS when
-//   the next hop has no DSN; with DSN, RET/ENVID/NOTIFY/ORCPT go on and it reports.
+//   the next hop has no DSN; with DSN, RET/ENVID/NOTIFY/ORCPT go on and it reports. A
+//   success report ("relayed", "delivered") returns the header only, whatever RET says.
 // - Nothing 8-bit goes to a server without 8BITMIME (`EightBitDowngrade`), and mail is
 //   never sent to this server itself (own addresses, own name in the greeting: 5.4.6).
 // - 5xx replies, NXDOMAIN and null MX fail a recipient at once; 4xx replies, timeouts,

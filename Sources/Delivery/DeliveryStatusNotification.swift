@@ -22,6 +22,9 @@ public struct DeliveryStatusNotification: Sendable {
     /// Handed to a server that does not offer DSN, for a recipient with `NOTIFY=SUCCESS`:
     /// no further notification will come (RFC 3461 §5.2.2).
     case relayed
+    /// Stored in a mailbox here, for a recipient with `NOTIFY=SUCCESS` (RFC 3461 §5.2.2,
+    /// RFC 3464 §2.3.3): the final delivery.
+    case delivered
   }
 
   /// One recipient's block.
@@ -50,7 +53,8 @@ public struct DeliveryStatusNotification: Sendable {
     }
 
     /// RFC 3463 status: the reply's, except that a failure whose last reply was
-    /// temporary failed by expiry (5.4.7), a delay is always class 4 and a relay class 2.
+    /// temporary failed by expiry (5.4.7), a delay is always class 4, a relay or a
+    /// delivery class 2.
     public var status: EnhancedStatusCode {
       let s = reply.status
       switch action {
@@ -58,9 +62,20 @@ public struct DeliveryStatusNotification: Sendable {
         return s.statusClass == 5 ? s : EnhancedStatusCode(5, 4, 7)
       case .delayed:
         return s.statusClass == 4 ? s : EnhancedStatusCode(4, 0, 0)
-      case .relayed:
+      case .relayed, .delivered:
         return s.statusClass == 2 ? s : EnhancedStatusCode(2, 0, 0)
       }
+    }
+
+    /// A recipient whose copy was stored in a local mailbox at `time` (Unix seconds):
+    /// `Action: delivered`, `Status: 2.0.0`, no remote server to quote.
+    public static func delivered(
+      address: String, originalRecipient: RcptParameters.OriginalRecipient? = nil, at time: Int64
+    ) -> Recipient {
+      Recipient(
+        address: address, action: .delivered,
+        reply: .local(250, (2, 0, 0), "delivered to the recipient's mailbox"), lastAttempt: time,
+        originalRecipient: originalRecipient)
     }
   }
 
@@ -111,12 +126,15 @@ public struct DeliveryStatusNotification: Sendable {
   /// Whether the report tells of a failure (else of delays or relays only).
   public var isFailure: Bool { recipients.contains { $0.action == .failed } }
 
-  /// Whether the report only tells of relays (a success report).
-  public var isSuccess: Bool { recipients.allSatisfy { $0.action == .relayed } }
+  /// Whether the report only tells of relays and deliveries (a success report).
+  public var isSuccess: Bool {
+    recipients.allSatisfy { $0.action == .relayed || $0.action == .delivered }
+  }
 
   /// RFC 3461 §4.3: the content returned when the sender chose `ret` (nil: not said, which
   /// Posta takes as HDRS), for a message of `size` octets. Only a failure report returns
-  /// the whole message, and only up to `limit`.
+  /// the whole message (RET=FULL asks for it "in any failed DSN"), and only up to `limit`:
+  /// a relay or delivery report carries the header whatever RET says.
   public static func returnsFullMessage(
     ret: MailParameters.DSNReturn?, failure: Bool, size: Int, limit: Int = returnedMessageLimit
   ) -> Bool {
@@ -210,9 +228,15 @@ public struct DeliveryStatusNotification: Sendable {
       t += "Your message could not be delivered to one or more recipients.\r\n"
       t += "No further attempts will be made for them:\r\n\r\n"
     } else if isSuccess {
-      t += "Your message was passed on to the mail server of the recipients below, as you\r\n"
-      t += "asked. That server does not send delivery notifications, so this is the last\r\n"
-      t += "one you will get for them:\r\n\r\n"
+      if recipients.contains(where: { $0.action == .delivered }) {
+        t += "Your message was delivered to the mailbox of the recipients below, as you\r\n"
+        t += "asked to be told:\r\n\r\n"
+      }
+      if recipients.contains(where: { $0.action == .relayed }) {
+        t += "Your message was passed on to the mail server of the recipients below, as you\r\n"
+        t += "asked. That server does not send delivery notifications, so this is the last\r\n"
+        t += "one you will get for them:\r\n\r\n"
+      }
     } else {
       t += "Your message has not been delivered yet to one or more recipients.\r\n"
       t += "Nothing needs to be done: delivery is still being tried.\r\n\r\n"

@@ -82,12 +82,13 @@ public struct OutboundRecipient: Sendable, Hashable, ExpressibleByStringLiteral 
 
   /// Whether a notification with `action` may be sent for this recipient: never with
   /// `NOTIFY=NEVER`; failures and delays unless NOTIFY leaves them out (no NOTIFY means
-  /// FAILURE,DELAY, RFC 3461 §4.1); a relay report only when NOTIFY asks for SUCCESS.
+  /// FAILURE,DELAY, RFC 3461 §4.1); a relay or delivery report only when NOTIFY asks for
+  /// SUCCESS.
   public func wants(_ action: DeliveryStatusNotification.Action) -> Bool {
     switch action {
     case .failed: dsn.notify?.contains(.failure) ?? true
     case .delayed: dsn.notify?.contains(.delay) ?? true
-    case .relayed: dsn.notify?.contains(.success) ?? false
+    case .relayed, .delivered: dsn.notify?.contains(.success) ?? false
     }
   }
 }

@@ -5,15 +5,21 @@ import SMTPCore
 import Storage
 
 /// What the server reads from a received message before storing it: the MIME structure
-/// (cached with the body for IMAP) and the From: addresses (for the spoofing check).
+/// (cached with the body for IMAP), the From: addresses (for the spoofing check) and, when
+/// a "delivered" notification will be due, the header fields it returns.
 struct MessageInspection: Sendable {
   var metadata: [UInt8]?
   /// The From: mailboxes as `local@domain`, lower case; nil when there is no From: field.
   /// A From: field without any usable mailbox gives `[""]`, which nobody owns.
   var from: [String]?
+  /// The header fields from `headerFrom` on (`headerFields`); nil when not asked for.
+  var header: [UInt8]?
 
-  /// Inspects `source`, whose message (after the prefix) starts at `messageStart`.
-  static func inspect(_ source: some ByteSource, messageStart: Int) -> MessageInspection {
+  /// Inspects `source`, whose message (after the prefix) starts at `messageStart`; keeps
+  /// the header fields from offset `headerFrom` on when it is given.
+  static func inspect(_ source: some ByteSource, messageStart: Int, headerFrom: Int? = nil)
+    -> MessageInspection
+  {
     let structure = MessageStructure.parse(source)
     let metadata = try? JSONEncoder().encode(structure)
     let header = Header.parse(source, in: messageStart..<source.count)
@@ -31,7 +37,21 @@ struct MessageInspection: Sendable {
       }
       from = addresses
     }
-    return MessageInspection(metadata: metadata.map { Array($0) }, from: from)
+    return MessageInspection(
+      metadata: metadata.map { Array($0) }, from: from,
+      header: headerFrom.map { headerFields(source, from: $0, limit: DeliveredReport.headerLimit) })
+  }
+
+  /// The complete header fields of `source` from offset `start` on, in at most `limit`
+  /// octets (a field cut by the limit is left out); empty when there are none.
+  static func headerFields(_ source: some ByteSource, from start: Int, limit: Int) -> [UInt8] {
+    let end = min(source.count, start + limit)
+    guard end > start else { return [] }
+    let header = Header.parse(source, in: start..<end)
+    var fields = header.fields[...]
+    if !header.endsWithBlankLine && end < source.count { fields = fields.dropLast() }
+    guard let last = fields.last else { return [] }
+    return source.bytes(in: start..<last.range.upperBound)
   }
 }
 
@@ -78,16 +98,21 @@ extension SMTPSession {
     let source: MessageSource
     let prefix: MessagePrefix
     let prepared = await signed(received, id: transaction.id)
+    let reporting = deliveredReportDue(transaction)
     switch prepared {
     case .memory(let bytes, let p):
-      inspection = .inspect(bytes, messageStart: p.bytes.count)
+      inspection = .inspect(
+        bytes, messageStart: p.bytes.count, headerFrom: reporting ? p.localOnly : nil)
       source = .bytes(bytes)
       prefix = p
     case .file(let file, _, let p):
       let path = file.path
       let start = p.bytes.count
+      let headerFrom = reporting ? p.localOnly : nil
       inspection = await environment.spool.run {
-        (try? MappedFile(path: path)).map { .inspect($0, messageStart: start) }
+        (try? MappedFile(path: path)).map {
+          .inspect($0, messageStart: start, headerFrom: headerFrom)
+        }
       }
       source = .file(path: path)
       prefix = p
@@ -100,7 +125,7 @@ extension SMTPSession {
       } else {
         reply = await store(
           transaction, source: source, prefix: prefix, metadata: inspection.metadata,
-          facts: facts)
+          facts: facts, header: inspection.header)
       }
     } else {
       logger.error("smtp-spool-failed", ("id", transaction.id), ("error", "cannot map spool file"))
@@ -180,10 +205,20 @@ extension SMTPSession {
     return nil
   }
 
-  /// One `deliver`: local copies (with `Return-Path:`) and the queue entry (without it).
+  /// Whether storing `transaction`'s message will owe its sender a "delivered"
+  /// notification that can be sent: a local recipient asked for `NOTIFY=SUCCESS`, and the
+  /// sender is not `<>` (RFC 5321 §4.5.5: never a report about a report).
+  func deliveredReportDue(_ transaction: Transaction) -> Bool {
+    settings.reportDelivered != nil && transaction.sender.mailbox != nil
+      && !transaction.notifySuccess.isEmpty
+  }
+
+  /// One `deliver`: local copies (with `Return-Path:`) and the queue entry (without it);
+  /// then the "delivered" notification, when one is due (`header` is then the header it
+  /// returns).
   private func store(
     _ transaction: Transaction, source: MessageSource, prefix: MessagePrefix,
-    metadata: [UInt8]?, facts: MessageFacts
+    metadata: [UInt8]?, facts: MessageFacts, header: [UInt8]?
   ) async -> Reply {
     let targets = transaction.local.map { DeliveryTarget(account: $0.id) }
     var outbound: OutboundEnvelope?
@@ -215,6 +250,16 @@ extension SMTPSession {
     }
     accepted += 1
     if outbound != nil, let onQueued = settings.onQueued { onQueued() }
+    if let header, let report = settings.reportDelivered, deliveredReportDue(transaction) {
+      // A second commit (the store takes one body per transaction): before the `250`, so a
+      // crash between the two makes the client send again rather than lose the report.
+      await report(
+        DeliveredReport(
+          id: transaction.id, sender: transaction.queueSender,
+          envelopeID: transaction.parameters.envelopeID, ret: transaction.parameters.ret,
+          arrivalDate: Int64(Date().timeIntervalSince1970),
+          recipients: transaction.notifySuccess, header: header))
+    }
     logger.info(
       "smtp-accepted", ("id", transaction.id),
       ("from", String(transaction.sender.description.prefix(300))),

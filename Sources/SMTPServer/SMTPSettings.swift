@@ -68,6 +68,13 @@ public struct SMTPSettings: Sendable {
   /// Called after a message with remote recipients was queued durably, so the outbound
   /// queue can start on it at once instead of at its next poll.
   public var onQueued: (@Sendable () -> Void)?
+  /// Sends the "delivered" notification a message stored here owes its sender (RFC 3461
+  /// §5.2.2): called after the store transaction that delivered it committed, and before
+  /// the final `250`, when a local recipient asked for `NOTIFY=SUCCESS` and the sender is
+  /// not `<>`. EHLO offers DSN (RFC 3461) only when this is set, since without it a
+  /// success notification could not be kept. The SMTP server knows nothing about reports;
+  /// the executable supplies this.
+  public var reportDelivered: (@Sendable (DeliveredReport) async -> Void)?
 
   /// Settings with RFC defaults: 50 MiB messages, 100 recipients, 20 errors, 5 minutes
   /// idle, no AUTH on the MX port, sender ownership enforced.
@@ -90,6 +97,7 @@ public struct SMTPSettings: Sendable {
     self.memoryMessageLimit = memoryMessageLimit
     self.signer = nil
     self.onQueued = nil
+    self.reportDelivered = nil
   }
 
   /// The largest message accepted (SIZE), in octets as stored.

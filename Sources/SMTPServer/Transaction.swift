@@ -21,6 +21,10 @@ struct Transaction {
   /// and its ORCPT or else the address the client wrote (an alias's name, for instance),
   /// as `RcptParameters.encoded` text; the first RCPT leading to an address decides.
   var remoteParams: [String: String] = [:]
+  /// Recipients owed a "delivered" notification once the message is stored: those whose
+  /// RCPT asked for `NOTIFY=SUCCESS` and led to a local mailbox, each address once (the
+  /// first RCPT's ORCPT). Remote targets of the same RCPT carry NOTIFY on to the queue.
+  var notifySuccess: [DeliveredReport.Recipient] = []
   /// The message while it arrives (DATA or BDAT chunks).
   var message: IncomingMessage?
 
@@ -38,6 +42,12 @@ struct Transaction {
     recipients.append(recipient)
     for account in newLocal where !local.contains(where: { $0.id == account.id }) {
       local.append(account)
+    }
+    if !newLocal.isEmpty, parameters.notify?.contains(.success) == true,
+      !notifySuccess.contains(where: { $0.address.lowercased() == recipient.lowercased() })
+    {
+      notifySuccess.append(
+        .init(address: recipient, originalRecipient: parameters.originalRecipient))
     }
     var forwarded = parameters
     if forwarded.originalRecipient == nil {

@@ -5,8 +5,9 @@ with a DKIM signature checked by dkimpy against the key `posta dns` printed,
 the Received chain, a 550 bounce, deferral while the receiver is down and
 delivery after it comes back, an immediate bounce for a null MX domain, a
 message to three domains of which one fails, and the DSN parameters: NOTIFY=NEVER
-gives no bounce, RET=FULL returns the body, NOTIFY=SUCCESS to B (which offers no
-DSN) gives a "relayed" report."""
+gives no bounce, RET=FULL returns the body, NOTIFY=SUCCESS to B (which offers DSN)
+makes B report "delivered" to the sender at A, and NOTIFY=SUCCESS to a user of A
+puts the "delivered" report in the sender's own mailbox."""
 
 import email.utils
 import poplib
@@ -214,6 +215,7 @@ def test_dsn_parameters_between_two_instances():
         b = instance("b.test", "127.0.0.3", dns.port)
         with a, b:
             alice_pw = add_user(a, "alice@a.test")
+            carol_pw = add_user(a, "carol@a.test")
             bob_pw = add_user(b, "bob@b.test")
 
             # NOTIFY=NEVER to an unknown user at B: B refuses it, and nobody is told.
@@ -232,11 +234,34 @@ def test_dsn_parameters_between_two_instances():
             expect(b"Original-Envelope-Id: e2e-1" in bounce, bounce)
             expect(b"Original-Recipient: rfc822;nobody@b.test" in bounce, bounce)
 
-            # NOTIFY=SUCCESS: B offers no DSN, so A reports the relay itself.
+            # NOTIFY=SUCCESS: B offers DSN, so A passes NOTIFY, ORCPT and ENVID on and B,
+            # storing the message in bob's mailbox, sends alice the "delivered" report.
+            ehlo = smtplib.SMTP(b.host, 25, timeout=30)
+            expect(ehlo.ehlo()[0] == 250 and ehlo.has_extn("dsn"), "B does not offer DSN")
+            ehlo.quit()
             submit(a, "alice@a.test", alice_pw, ["bob@b.test"], "success",
-                   rcpt_options=["NOTIFY=SUCCESS"])
+                   mail_options=["ENVID=e2e-2"], rcpt_options=["NOTIFY=SUCCESS"])
             wait_for("delivery to bob", lambda: inbox(b, "bob@b.test", bob_pw))
-            report = wait_for("a relayed report", lambda: [
-                m for m in bounces(a, "alice@a.test", alice_pw) if b"Action: relayed" in m])[0]
-            expect(b"Final-Recipient: rfc822; bob@b.test" in report
-                   and b"Status: 2.0.0" in report, report)
+            report = wait_for("a delivered report from B", lambda: [
+                m for m in bounces(a, "alice@a.test", alice_pw) if b"Action: delivered" in m])
+            expect(len(report) == 1, f"{len(report)} delivered reports")
+            report = report[0]
+            for field in (b"Reporting-MTA: dns; mail.b.test", b"Original-Envelope-Id: e2e-2",
+                          b"Original-Recipient: rfc822;bob@b.test",
+                          b"Final-Recipient: rfc822; bob@b.test", b"Status: 2.0.0",
+                          b"Content-Type: text/rfc822-headers", b"Subject: success"):
+                expect(field in report, f"no {field!r} in\n{report.decode(errors='replace')}")
+            expect(not any(b"Action: relayed" in m for m in bounces(a, "alice@a.test", alice_pw)),
+                   "A reported a relay to a server that offers DSN")
+            wait_for("B's report leaving its queue", lambda: queue_empty(b))
+
+            # NOTIFY=SUCCESS to a user of A: A reports the delivery into alice's own mailbox.
+            submit(a, "alice@a.test", alice_pw, ["carol@a.test"], "local",
+                   rcpt_options=["NOTIFY=SUCCESS,FAILURE"])
+            expect(len(inbox(a, "carol@a.test", carol_pw)) == 1, "carol has no message")
+            local = [m for m in bounces(a, "alice@a.test", alice_pw)
+                     if b"Final-Recipient: rfc822; carol@a.test" in m]
+            expect(len(local) == 1, f"{len(local)} reports for carol, at once after the 250")
+            expect(b"Action: delivered" in local[0] and b"Reporting-MTA: dns; mail.a.test"
+                   in local[0], local[0])
+            expect(queue_empty(a), "a report for a local sender went to the queue")

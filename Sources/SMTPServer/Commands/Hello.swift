@@ -4,11 +4,15 @@ import SMTPCore
 extension SMTPSession {
   /// EHLO: the name, then the extensions this state allows. STARTTLS only before TLS and
   /// when a certificate is configured; AUTH only where `authAllowed` (never before TLS:
-  /// SMTP offers no mechanism in plaintext, not even SCRAM, loopback or not).
+  /// SMTP offers no mechanism in plaintext, not even SCRAM, loopback or not). DSN only
+  /// when the "delivered" notifications of local deliveries can be sent
+  /// (`SMTPSettings.reportDelivered`); the rest of RFC 3461 (failure, delay and relay
+  /// reports, passing the parameters on) is the outbound queue's.
   func handleEHLO(_ name: HelloName) {
     var ehlo = EHLOResponse(
       domain: hostName, pipelining: true, size: limits.maxMessageSize, eightBitMIME: true,
-      smtputf8: true, enhancedStatusCodes: true, chunking: true)
+      smtputf8: true, enhancedStatusCodes: true, chunking: true,
+      dsn: settings.reportDelivered != nil)
     ehlo.startTLS = !state.isTLS && environment.tlsContext != nil
     if authAllowed && user == nil {
       ehlo.authMechanisms = environment.authenticator.mechanisms(secure: state.isTLS)

@@ -16,8 +16,8 @@ struct ProtocolHandlers: Sendable {
   let smtp: SMTPService
   let runtime: ServerRuntime
 
-  /// - Parameter queue: woken after the SMTP server queues a message; nil when nothing
-  ///   delivers (`hold`).
+  /// - Parameter queue: woken after the SMTP server queues a message (or a "delivered"
+  ///   notification); nil when nothing delivers (`hold`).
   init(runtime: ServerRuntime, queue: QueueRunner? = nil) {
     self.runtime = runtime
     // One service for pop3 and pop3s: they share the message-size cache.
@@ -31,9 +31,14 @@ struct ProtocolHandlers: Sendable {
       store: runtime.store, authenticator: runtime.authenticator,
       logger: runtime.logger.component("smtp"),
       settings: {
-        var settings = Self.smtpSettings(runtime.config)
+        let config = runtime.config
+        var settings = Self.smtpSettings(config)
         settings.signer = Self.signer(runtime.dkim, logger: runtime.logger.component("dkim"))
         if let queue { settings.onQueued = { queue.wake() } }
+        let notifier = DeliveredNotifier(
+          store: runtime.store, hostname: config.hostname,
+          logger: runtime.logger.component("smtp"), signer: runtime.dkim)
+        settings.reportDelivered = Self.deliveredReporter(notifier, queue: queue)
         return settings
       },
       tlsContext: { runtime.snapshot.tls })
@@ -63,6 +68,23 @@ struct ProtocolHandlers: Sendable {
         logger.error("dkim-sign-failed", ("error", "\(error)"))
         return nil
       }
+    }
+  }
+
+  /// Sends the "delivered" notification the SMTP server asks for the way bounces go
+  /// (`DeliveredNotifier`), and wakes the queue when it was queued for a remote sender.
+  static func deliveredReporter(_ notifier: DeliveredNotifier, queue: QueueRunner?)
+    -> @Sendable (DeliveredReport) async -> Void
+  {
+    { report in
+      let recipients = report.recipients.map {
+        DeliveryStatusNotification.Recipient.delivered(
+          address: $0.address, originalRecipient: $0.originalRecipient, at: report.arrivalDate)
+      }
+      let queued = await notifier.notify(
+        sender: report.sender, recipients: recipients, arrivalDate: report.arrivalDate,
+        header: report.header, envelopeID: report.envelopeID, id: report.id)
+      if queued { queue?.wake() }
     }
   }
 
