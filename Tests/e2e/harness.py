@@ -14,11 +14,21 @@ IMPLICIT_TLS = {"submissions", "pop3s", "imaps"}
 POSTA = None  # path of the binary under test, set by run.py
 
 
+_given_ports = set()
+
+
 def free_port(host="127.0.0.1"):
+    """A port free on `host` now and never handed out before in this run: the kernel may
+    give the port it just released to the next bind, and two services of one server
+    (or two servers of one test) on the same port would refuse to start."""
     fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(fam, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
+    while True:
+        with socket.socket(fam, socket.SOCK_STREAM) as s:
+            s.bind((host, 0))
+            port = s.getsockname()[1]
+        if port not in _given_ports:
+            _given_ports.add(port)
+            return port
 
 
 def run_cli(*args, config=None, input=None, env=None, timeout=60):
