@@ -167,11 +167,14 @@ final class POP3Session {
     }
   }
 
-  /// Lets go of the maildrop: outstanding `\Seen` writes first, then the lock. Idempotent.
+  /// Lets go of the maildrop: the lock, then the outstanding `\Seen` writes. Idempotent.
+  /// The lock goes first because the writes need none, and a client that dropped its
+  /// connection and logs in again at once must not find its maildrop held for the length
+  /// of a durable write (`[IN-USE]`).
   func release() async {
     guard let open = maildrop else { return }
-    await open.seen.finish()
     open.lock.release()
+    await open.seen.finish()
   }
 
   // MARK: - Output
