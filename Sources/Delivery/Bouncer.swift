@@ -92,7 +92,7 @@ struct Bouncer: Sendable {
   /// The log event for a sent notification, after what it reports.
   static func event(_ notification: DeliveryStatusNotification) -> String {
     if notification.isFailure { return "bounce-sent" }
-    if notification.recipients.allSatisfy({ $0.action == .delivered }) {
+    if notification.recipients.allSatisfy({ $0.action == .delivered || $0.action == .expanded }) {
       return "delivered-notice-sent"
     }
     return notification.isSuccess ? "relay-notice-sent" : "delay-warning-sent"

@@ -25,6 +25,10 @@ public struct DeliveryStatusNotification: Sendable {
     /// Stored in a mailbox here, for a recipient with `NOTIFY=SUCCESS` (RFC 3461 §5.2.2,
     /// RFC 3464 §2.3.3): the final delivery.
     case delivered
+    /// An alias here that passed the message on to its targets, for a recipient with
+    /// `NOTIFY=SUCCESS` (RFC 3461 §6.2.7, RFC 3464 §2.3.3): not final, the targets went on
+    /// with NOTIFY minus SUCCESS, so failures may still be reported.
+    case expanded
   }
 
   /// One recipient's block.
@@ -62,7 +66,7 @@ public struct DeliveryStatusNotification: Sendable {
         return s.statusClass == 5 ? s : EnhancedStatusCode(5, 4, 7)
       case .delayed:
         return s.statusClass == 4 ? s : EnhancedStatusCode(4, 0, 0)
-      case .relayed, .delivered:
+      case .relayed, .delivered, .expanded:
         return s.statusClass == 2 ? s : EnhancedStatusCode(2, 0, 0)
       }
     }
@@ -75,6 +79,17 @@ public struct DeliveryStatusNotification: Sendable {
       Recipient(
         address: address, action: .delivered,
         reply: .local(250, (2, 0, 0), "delivered to the recipient's mailbox"), lastAttempt: time,
+        originalRecipient: originalRecipient)
+    }
+
+    /// An alias that passed the message on to its targets at `time` (Unix seconds):
+    /// `Action: expanded`, `Status: 2.0.0`.
+    public static func expanded(
+      address: String, originalRecipient: RcptParameters.OriginalRecipient? = nil, at time: Int64
+    ) -> Recipient {
+      Recipient(
+        address: address, action: .expanded,
+        reply: .local(250, (2, 0, 0), "alias expanded"), lastAttempt: time,
         originalRecipient: originalRecipient)
     }
   }
@@ -126,9 +141,10 @@ public struct DeliveryStatusNotification: Sendable {
   /// Whether the report tells of a failure (else of delays or relays only).
   public var isFailure: Bool { recipients.contains { $0.action == .failed } }
 
-  /// Whether the report only tells of relays and deliveries (a success report).
+  /// Whether the report only tells of relays, deliveries and expansions (a success
+  /// report).
   public var isSuccess: Bool {
-    recipients.allSatisfy { $0.action == .relayed || $0.action == .delivered }
+    recipients.allSatisfy { [.relayed, .delivered, .expanded].contains($0.action) }
   }
 
   /// RFC 3461 §4.3: the content returned when the sender chose `ret` (nil: not said, which
@@ -231,6 +247,11 @@ public struct DeliveryStatusNotification: Sendable {
       if recipients.contains(where: { $0.action == .delivered }) {
         t += "Your message was delivered to the mailbox of the recipients below, as you\r\n"
         t += "asked to be told:\r\n\r\n"
+      }
+      if recipients.contains(where: { $0.action == .expanded }) {
+        t += "Your message reached the addresses below, which forward mail to others, and\r\n"
+        t += "was passed on to them. You will hear again only if it cannot be delivered to\r\n"
+        t += "one of them:\r\n\r\n"
       }
       if recipients.contains(where: { $0.action == .relayed }) {
         t += "Your message was passed on to the mail server of the recipients below, as you\r\n"

@@ -88,7 +88,7 @@ public struct OutboundRecipient: Sendable, Hashable, ExpressibleByStringLiteral 
     switch action {
     case .failed: dsn.notify?.contains(.failure) ?? true
     case .delayed: dsn.notify?.contains(.delay) ?? true
-    case .relayed, .delivered: dsn.notify?.contains(.success) ?? false
+    case .relayed, .delivered, .expanded: dsn.notify?.contains(.success) ?? false
     }
   }
 }

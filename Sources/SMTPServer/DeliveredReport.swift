@@ -1,9 +1,10 @@
 import SMTPCore
 
-/// What the server hands `SMTPSettings.reportDelivered` once a message is stored in local
-/// mailboxes for recipients whose RCPT asked for `NOTIFY=SUCCESS`: the facts of the
-/// "delivered" notification (RFC 3461 §5.2.2, RFC 3464) the sender is owed. One report per
-/// message, covering all such recipients; never for the null sender.
+/// What the server hands `SMTPSettings.reportDelivered` once a message is stored for
+/// recipients whose RCPT asked for `NOTIFY=SUCCESS` and that it delivered here or expanded
+/// as aliases: the facts of the success notification (RFC 3461 §5.2.2, §6.2.7; RFC 3464)
+/// the sender is owed. One report per message, covering all such recipients; never for
+/// the null sender.
 public struct DeliveredReport: Sendable, Hashable {
   /// One recipient the message was delivered to here.
   public struct Recipient: Sendable, Hashable {
@@ -12,10 +13,18 @@ public struct DeliveredReport: Sendable, Hashable {
     public var address: String
     /// The RCPT's ORCPT, echoed as `Original-Recipient` (RFC 3461 §4.2).
     public var originalRecipient: RcptParameters.OriginalRecipient?
+    /// The address was an alias: the message went on to its targets (`Action: expanded`,
+    /// RFC 3464 §2.3.3), which were given NOTIFY without SUCCESS. Else it was stored in
+    /// the address's own mailbox (`Action: delivered`).
+    public var expanded: Bool
 
-    public init(address: String, originalRecipient: RcptParameters.OriginalRecipient? = nil) {
+    public init(
+      address: String, originalRecipient: RcptParameters.OriginalRecipient? = nil,
+      expanded: Bool = false
+    ) {
       self.address = address
       self.originalRecipient = originalRecipient
+      self.expanded = expanded
     }
   }
 

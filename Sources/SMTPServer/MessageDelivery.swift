@@ -205,9 +205,10 @@ extension SMTPSession {
     return nil
   }
 
-  /// Whether storing `transaction`'s message will owe its sender a "delivered"
-  /// notification that can be sent: a local recipient asked for `NOTIFY=SUCCESS`, and the
-  /// sender is not `<>` (RFC 5321 §4.5.5: never a report about a report).
+  /// Whether storing `transaction`'s message will owe its sender a success notification
+  /// that can be sent: a recipient delivered here or expanded as an alias asked for
+  /// `NOTIFY=SUCCESS`, and the sender is not `<>` (RFC 5321 §4.5.5: never a report about a
+  /// report).
   func deliveredReportDue(_ transaction: Transaction) -> Bool {
     settings.reportDelivered != nil && transaction.sender.mailbox != nil
       && !transaction.notifySuccess.isEmpty

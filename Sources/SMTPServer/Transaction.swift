@@ -21,9 +21,9 @@ struct Transaction {
   /// and its ORCPT or else the address the client wrote (an alias's name, for instance),
   /// as `RcptParameters.encoded` text; the first RCPT leading to an address decides.
   var remoteParams: [String: String] = [:]
-  /// Recipients owed a "delivered" notification once the message is stored: those whose
-  /// RCPT asked for `NOTIFY=SUCCESS` and led to a local mailbox, each address once (the
-  /// first RCPT's ORCPT). Remote targets of the same RCPT carry NOTIFY on to the queue.
+  /// Recipients owed a success notification once the message is stored, each address
+  /// once (the first RCPT's ORCPT): "delivered" for an RCPT with `NOTIFY=SUCCESS` that led
+  /// to its own mailbox, "expanded" for one that was an alias (see `add`).
   var notifySuccess: [DeliveredReport.Recipient] = []
   /// The message while it arrives (DATA or BDAT chunks).
   var message: IncomingMessage?
@@ -35,6 +35,11 @@ struct Transaction {
   }
 
   /// Adds an accepted recipient, where it goes, and the DSN parameters of its RCPT.
+  ///
+  /// `NOTIFY=SUCCESS` on an alias (RFC 3461 §6.2.7, the option Postfix takes): the alias
+  /// itself is reported "expanded" once the message is stored, and its targets go on with
+  /// NOTIFY minus SUCCESS (NEVER when nothing is left), so the sender gets one success
+  /// report per address it wrote rather than one per copy.
   mutating func add(
     recipient: String, local newLocal: [ResolvedAccount], remote newRemote: [String],
     parameters: RcptParameters = RcptParameters()
@@ -43,13 +48,21 @@ struct Transaction {
     for account in newLocal where !local.contains(where: { $0.id == account.id }) {
       local.append(account)
     }
-    if !newLocal.isEmpty, parameters.notify?.contains(.success) == true,
-      !notifySuccess.contains(where: { $0.address.lowercased() == recipient.lowercased() })
-    {
-      notifySuccess.append(
-        .init(address: recipient, originalRecipient: parameters.originalRecipient))
-    }
     var forwarded = parameters
+    if let notify = parameters.notify, notify.contains(.success) {
+      let direct = Self.isDirect(recipient, local: newLocal, remote: newRemote)
+      // A direct remote recipient (an authenticated user relaying) keeps SUCCESS: the
+      // queue reports it ("relayed") or the next hop does.
+      if !(direct && newLocal.isEmpty),
+        !notifySuccess.contains(where: { $0.address.lowercased() == recipient.lowercased() })
+      {
+        notifySuccess.append(
+          .init(
+            address: recipient, originalRecipient: parameters.originalRecipient,
+            expanded: !direct))
+      }
+      if !direct { forwarded.notify = notify.subtracting(.success) }
+    }
     if forwarded.originalRecipient == nil {
       // RFC 3461 §4.2: a relay may add ORCPT, and then it names the address it received.
       let ascii = recipient.utf8.allSatisfy { $0 < 0x80 }
@@ -61,6 +74,23 @@ struct Transaction {
       remote.append(address)
       remoteParams[address] = text
     }
+  }
+
+  /// Whether `recipient` went where it says — its own mailbox (a `+tag` aside), or itself
+  /// as a remote address — rather than through an alias (any other target, or several).
+  static func isDirect(_ recipient: String, local: [ResolvedAccount], remote: [String]) -> Bool {
+    let written = recipient.lowercased()
+    if local.isEmpty { return remote.count == 1 && remote[0].lowercased() == written }
+    guard local.count == 1, remote.isEmpty, let at = written.lastIndex(of: "@") else {
+      return false
+    }
+    let account = local[0].address.lowercased()
+    if account == written { return true }
+    // Sub-addressing: `user+tag@domain` is `user@domain`'s own mailbox.
+    guard let plus = written[..<at].firstIndex(of: "+"), plus != written.startIndex else {
+      return false
+    }
+    return account == String(written[..<plus]) + String(written[at...])
   }
 
   /// The envelope sender as the queue stores it: "" for `<>`.

@@ -54,6 +54,31 @@ import Testing
     #expect(Array(dsn.bytes[dsn.parts[2].bodyRange]).starts(with: Self.header))
   }
 
+  @Test func expandedAliasReportFields() throws {
+    let n = DeliveryStatusNotification(
+      reportingMTA: "mail.a.test", sender: "o@b.test", arrivalDate: 1_700_000_000,
+      date: 1_700_000_005,
+      recipients: [
+        .expanded(address: "team@a.test", at: 1_700_000_000),
+        .delivered(address: "alice@a.test", at: 1_700_000_000),
+      ],
+      originalHeader: Self.header, envelopeID: nil, messageID: "<dsn.2@mail.a.test>",
+      boundary: "BOUNDARY-2")
+    #expect(n.isSuccess && !n.isFailure)
+    let dsn = try ParsedDSN(n.encoded())
+    #expect(dsn.body(0).contains("which forward mail to others"))
+    #expect(dsn.body(0).contains("delivered to the mailbox"))
+    let blocks = dsn.statusBlocks
+    #expect(blocks.count == 3)
+    #expect(blocks[1]["Final-Recipient"] == "rfc822; team@a.test")
+    #expect(blocks[1]["Action"] == "expanded")
+    #expect(blocks[1]["Status"] == "2.0.0")
+    #expect(blocks[1]["Remote-MTA"] == nil && blocks[1]["Diagnostic-Code"] == nil)
+    #expect(blocks[2]["Action"] == "delivered")
+    #expect(OutboundRecipient("x@a.test", dsn: RcptParameters(notify: .success)).wants(.expanded))
+    #expect(!OutboundRecipient("x@a.test", dsn: RcptParameters(notify: .failure)).wants(.expanded))
+  }
+
   @Test func onlyNotifySuccessWantsADeliveredReport() {
     func wants(_ notify: RcptParameters.Notify?) -> Bool {
       OutboundRecipient("x@a.test", dsn: RcptParameters(notify: notify)).wants(.delivered)

@@ -137,33 +137,59 @@ final class ReportRecorder: Sendable {
     }
   }
 
-  @Test func remoteTargetsAreLeftToTheQueue() async throws {
+  @Test func aliasesAreReportedExpandedAndTheirTargetsLoseSuccess() async throws {
     let recorder = ReportRecorder()
     try await SMTPFixture.with(settings: recorder.settings()) { f in
-      try await f.addUser("alice")
+      let alice = try await f.addUser("alice")
       try await f.store.setAlias("fwd@example.test", targets: ["dave@remote.example"])
       try await f.store.setAlias(
         "team@example.test", targets: ["alice@example.test", "erin@remote.example"])
       let (c, _) = try await f.open()
       _ = try await c.ehlo()
-      // Only remote: the queue reports it (relayed, or the next hop's own report).
+      // An alias, whatever its targets: one "expanded" report for the address written
+      // (RFC 3461 §6.2.7); its targets go on without SUCCESS, so no second report comes
+      // from the local copy or from the next hop.
       #expect(
         try await Self.send(
           c, mail: "<o@sender.example>", rcpts: ["<fwd@example.test> NOTIFY=SUCCESS"]
         )
         .hasPrefix("250"))
-      #expect(recorder.all.isEmpty)
-      // A local copy among remote ones: reported for the local delivery, and the remote
-      // target keeps NOTIFY=SUCCESS in the queue.
       #expect(
         try await Self.send(
-          c, mail: "<o@sender.example>", rcpts: ["<team@example.test> NOTIFY=SUCCESS"]
+          c, mail: "<o@sender.example>",
+          rcpts: ["<team@example.test> NOTIFY=SUCCESS,FAILURE", "<alice@example.test>"]
         ).hasPrefix("250"))
-      #expect(recorder.all.map { $0.recipients.map(\.address) } == [["team@example.test"]])
-      let queued = try await f.store.queuedMessages()
-      #expect(queued.count == 2)
       #expect(
-        queued.allSatisfy { $0.recipients.allSatisfy { $0.params.hasPrefix("NOTIFY=SUCCESS") } })
+        recorder.all.map { $0.recipients.map(\.address) } == [
+          ["fwd@example.test"], ["team@example.test"],
+        ])
+      #expect(recorder.all.allSatisfy { $0.recipients.allSatisfy(\.expanded) })
+      #expect(try await f.inbox(alice).count == 1)
+      let queued = try await f.store.queuedMessages()
+      #expect(
+        queued.flatMap { $0.recipients.map(\.params) } == [
+          "NOTIFY=NEVER ORCPT=rfc822;fwd@example.test",
+          "NOTIFY=FAILURE ORCPT=rfc822;team@example.test",
+        ])
+    }
+  }
+
+  @Test func onlyAnAddressThatGoesElsewhereCountsAsExpanded() {
+    let alice = ResolvedAccount(id: AccountID(1), address: "alice@example.test")
+    let bob = ResolvedAccount(id: AccountID(2), address: "bob@example.test")
+    let cases: [(String, [ResolvedAccount], [String], Bool)] = [
+      ("alice@example.test", [alice], [], true),
+      ("Alice@Example.TEST", [alice], [], true),
+      ("alice+lists@example.test", [alice], [], true),
+      ("info@example.test", [alice], [], false),
+      ("+x@example.test", [alice], [], false),
+      ("team@example.test", [alice, bob], [], false),
+      ("alice@example.test", [alice], ["alice@elsewhere.example"], false),
+      ("dave@remote.example", [], ["dave@remote.example"], true),
+      ("fwd@example.test", [], ["dave@remote.example"], false),
+    ]
+    for (written, local, remote, direct) in cases {
+      #expect(Transaction.isDirect(written, local: local, remote: remote) == direct, "\(written)")
     }
   }
 

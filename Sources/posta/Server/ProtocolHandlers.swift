@@ -78,8 +78,11 @@ struct ProtocolHandlers: Sendable {
   {
     { report in
       let recipients = report.recipients.map {
-        DeliveryStatusNotification.Recipient.delivered(
-          address: $0.address, originalRecipient: $0.originalRecipient, at: report.arrivalDate)
+        $0.expanded
+          ? DeliveryStatusNotification.Recipient.expanded(
+            address: $0.address, originalRecipient: $0.originalRecipient, at: report.arrivalDate)
+          : DeliveryStatusNotification.Recipient.delivered(
+            address: $0.address, originalRecipient: $0.originalRecipient, at: report.arrivalDate)
       }
       let queued = await notifier.notify(
         sender: report.sender, recipients: recipients, arrivalDate: report.arrivalDate,
