@@ -24,7 +24,8 @@
 // - Notifications follow each recipient's NOTIFY (RFC 3461): none with NEVER, failures
 //   and delays only when asked for (or NOTIFY absent), a "relayed" report for SUCCESS when
 //   the next hop has no DSN; with DSN, RET/ENVID/NOTIFY/ORCPT go on and it reports. A
-//   success report ("relayed", "delivered") returns the header only, whatever RET says.
+//   success report ("relayed", "delivered", "expanded") returns the header only,
+//   whatever RET says.
 // - Nothing 8-bit goes to a server without 8BITMIME (`EightBitDowngrade`), and mail is
 //   never sent to this server itself (own addresses, own name in the greeting: 5.4.6).
 // - 5xx replies, NXDOMAIN and null MX fail a recipient at once; 4xx replies, timeouts,
