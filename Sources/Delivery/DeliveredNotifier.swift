@@ -35,7 +35,7 @@ public struct DeliveredNotifier: Sendable {
     bouncer = Bouncer(store: store, logger: logger, signer: signer)
   }
 
-  /// Commits one report for `recipients` (each `Recipient.delivered(...)`) to `sender`.
+  /// Commits one report for `recipients` (each `Recipient.handledHere(...)`) to `sender`.
   /// Nothing is sent for the null sender ("": never a report about a report) or without
   /// recipients.
   /// - Parameters:

@@ -71,25 +71,16 @@ public struct DeliveryStatusNotification: Sendable {
       }
     }
 
-    /// A recipient whose copy was stored in a local mailbox at `time` (Unix seconds):
-    /// `Action: delivered`, `Status: 2.0.0`, no remote server to quote.
-    public static func delivered(
-      address: String, originalRecipient: RcptParameters.OriginalRecipient? = nil, at time: Int64
+    /// A recipient this server handled itself at `time` (Unix seconds), with `Status:
+    /// 2.0.0` and no remote server to quote: `.delivered` (stored in its mailbox here) or
+    /// `.expanded` (an alias here that passed the message on to its targets).
+    public static func handledHere(
+      _ action: Action, address: String,
+      originalRecipient: RcptParameters.OriginalRecipient? = nil, at time: Int64
     ) -> Recipient {
-      Recipient(
-        address: address, action: .delivered,
-        reply: .local(250, (2, 0, 0), "delivered to the recipient's mailbox"), lastAttempt: time,
-        originalRecipient: originalRecipient)
-    }
-
-    /// An alias that passed the message on to its targets at `time` (Unix seconds):
-    /// `Action: expanded`, `Status: 2.0.0`.
-    public static func expanded(
-      address: String, originalRecipient: RcptParameters.OriginalRecipient? = nil, at time: Int64
-    ) -> Recipient {
-      Recipient(
-        address: address, action: .expanded,
-        reply: .local(250, (2, 0, 0), "alias expanded"), lastAttempt: time,
+      let text = action == .expanded ? "alias expanded" : "delivered to the recipient's mailbox"
+      return Recipient(
+        address: address, action: action, reply: .local(250, (2, 0, 0), text), lastAttempt: time,
         originalRecipient: originalRecipient)
     }
   }

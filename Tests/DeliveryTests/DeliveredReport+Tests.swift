@@ -13,11 +13,11 @@ import Testing
       .utf8)
 
   static let recipients: [DeliveryStatusNotification.Recipient] = [
-    .delivered(
-      address: "alice@a.test",
+    .handledHere(
+      .delivered, address: "alice@a.test",
       originalRecipient: .init(addressType: "rfc822", address: "team@a.test"),
       at: 1_700_000_000),
-    .delivered(address: "Bob@a.test", at: 1_700_000_000),
+    .handledHere(.delivered, address: "Bob@a.test", at: 1_700_000_000),
   ]
 
   @Test func deliveredReportFields() throws {
@@ -59,8 +59,8 @@ import Testing
       reportingMTA: "mail.a.test", sender: "o@b.test", arrivalDate: 1_700_000_000,
       date: 1_700_000_005,
       recipients: [
-        .expanded(address: "team@a.test", at: 1_700_000_000),
-        .delivered(address: "alice@a.test", at: 1_700_000_000),
+        .handledHere(.expanded, address: "team@a.test", at: 1_700_000_000),
+        .handledHere(.delivered, address: "alice@a.test", at: 1_700_000_000),
       ],
       originalHeader: Self.header, envelopeID: nil, messageID: "<dsn.2@mail.a.test>",
       boundary: "BOUNDARY-2")
@@ -130,7 +130,7 @@ import Testing
       let notifier = DeliveredNotifier(store: store, hostname: "mail.a.test", logger: nil)
       let queued = await notifier.notify(
         sender: "alice@a.test",
-        recipients: [.delivered(address: "carol@a.test", at: 1_700_000_000)],
+        recipients: [.handledHere(.delivered, address: "carol@a.test", at: 1_700_000_000)],
         arrivalDate: 1_700_000_000, header: Self.header, envelopeID: nil, id: "T2")
       #expect(!queued)
       #expect(try await store.queuedMessages().isEmpty)

@@ -78,11 +78,9 @@ struct ProtocolHandlers: Sendable {
   {
     { report in
       let recipients = report.recipients.map {
-        $0.expanded
-          ? DeliveryStatusNotification.Recipient.expanded(
-            address: $0.address, originalRecipient: $0.originalRecipient, at: report.arrivalDate)
-          : DeliveryStatusNotification.Recipient.delivered(
-            address: $0.address, originalRecipient: $0.originalRecipient, at: report.arrivalDate)
+        DeliveryStatusNotification.Recipient.handledHere(
+          $0.expanded ? .expanded : .delivered, address: $0.address,
+          originalRecipient: $0.originalRecipient, at: report.arrivalDate)
       }
       let queued = await notifier.notify(
         sender: report.sender, recipients: recipients, arrivalDate: report.arrivalDate,
