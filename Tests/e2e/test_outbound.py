@@ -6,8 +6,10 @@ the Received chain, a 550 bounce, deferral while the receiver is down and
 delivery after it comes back, an immediate bounce for a null MX domain, a
 message to three domains of which one fails, and the DSN parameters: NOTIFY=NEVER
 gives no bounce, RET=FULL returns the body, NOTIFY=SUCCESS to B (which offers DSN)
-makes B report "delivered" to the sender at A, and NOTIFY=SUCCESS to a user of A
-puts the "delivered" report in the sender's own mailbox."""
+makes B report "delivered" to the sender at A, NOTIFY=SUCCESS to a user of A
+puts the "delivered" report in the sender's own mailbox, NOTIFY=SUCCESS to a server
+without DSN (d.test, a Python sink) makes A report "relayed", and NOTIFY=SUCCESS to an
+alias makes A report "expanded" once while its targets go on without SUCCESS."""
 
 import email.utils
 import poplib
@@ -17,6 +19,7 @@ import time
 
 from dnsserver import DNSServer
 from harness import PostaServer, expect, free_port, run_cli
+from smtpsink import SMTPSink
 from test_smtp import ENV, add_user, ctx
 
 ZONE = {
@@ -30,6 +33,8 @@ ZONE = {
         "c.test": {"MX": [[10, "mx.b.test"]]},
         "nomail.test": {"MX": [[0, "."]]},
         "loop.test": {"MX": [[10, "mx.a.test"]]},
+        "d.test": {"MX": [[10, "mx.d.test"]]},
+        "mx.d.test": {"A": ["127.0.0.4"]},
     },
 }
 
@@ -265,3 +270,43 @@ def test_dsn_parameters_between_two_instances():
             expect(b"Action: delivered" in local[0] and b"Reporting-MTA: dns; mail.a.test"
                    in local[0], local[0])
             expect(queue_empty(a), "a report for a local sender went to the queue")
+
+
+def test_relayed_and_expanded_reports():
+    with DNSServer(ZONE) as dns, SMTPSink("127.0.0.4") as sink:
+        a = instance("a.test", "127.0.0.2", dns.port)
+        with a:
+            alice_pw = add_user(a, "alice@a.test")
+            carol_pw = add_user(a, "carol@a.test")
+
+            # A server without DSN: A sends no DSN parameters there and reports "relayed".
+            submit(a, "alice@a.test", alice_pw, ["dave@d.test"], "relay",
+                   mail_options=["ENVID=e2e-3"], rcpt_options=["NOTIFY=SUCCESS"])
+            got = wait_for("delivery to the sink", sink.received)
+            expect(len(got) == 1 and got[0]["rcpts"] == ["RCPT TO:<dave@d.test>"],
+                   f"DSN parameters sent to a server without DSN: {got}")
+            expect("ENVID" not in got[0]["mail"] and "RET" not in got[0]["mail"], got[0])
+            relayed = wait_for("the relayed report", lambda: [
+                m for m in bounces(a, "alice@a.test", alice_pw) if b"Action: relayed" in m])
+            expect(len(relayed) == 1, f"{len(relayed)} relayed reports")
+            for field in (b"Final-Recipient: rfc822; dave@d.test", b"Status: 2.0.0",
+                          b"Original-Envelope-Id: e2e-3", b"Reporting-MTA: dns; mail.a.test"):
+                expect(field in relayed[0], f"no {field!r} in\n{relayed[0].decode(errors='replace')}")
+            wait_for("the relayed recipient leaving the queue", lambda: queue_empty(a))
+
+            # An alias with a local and a remote target: one "expanded" report for the
+            # address alice wrote; carol's copy and dave's relay are not reported again.
+            r = run_cli("alias", "add", "team@a.test", "carol@a.test", "dave@d.test",
+                        config=a.config, env=ENV)
+            expect(r.returncode == 0, r.stderr)
+            submit(a, "alice@a.test", alice_pw, ["team@a.test"], "team",
+                   rcpt_options=["NOTIFY=SUCCESS,FAILURE"])
+            expect(len(inbox(a, "carol@a.test", carol_pw)) == 1, "carol has no copy")
+            got = wait_for("the alias copy at the sink", lambda: sink.received()[1:])
+            expect(got[0]["rcpts"] == ["RCPT TO:<dave@d.test>"], got[0])
+            wait_for("the alias recipient leaving the queue", lambda: queue_empty(a))
+            reports = bounces(a, "alice@a.test", alice_pw)
+            expanded = [m for m in reports if b"Action: expanded" in m]
+            expect(len(expanded) == 1, f"{len(expanded)} expanded reports")
+            expect(b"Final-Recipient: rfc822; team@a.test" in expanded[0], expanded[0])
+            expect(len(reports) == 2, f"reports besides relayed and expanded: {len(reports)}")
