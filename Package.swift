@@ -84,7 +84,7 @@ let package = Package(
         "POP3Server", "POP3Core", "Storage", "Auth", "Net", "TLS", "Crypto", "Log",
         "PostaTestSupport",
       ]),
-    .testTarget(name: "AuthTests", dependencies: ["Auth", "Crypto"]),
+    .testTarget(name: "AuthTests", dependencies: ["Auth", "Crypto", "PostaTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PostaTestSupport
 import Testing
 
 @testable import Auth
@@ -47,9 +48,9 @@ import Testing
   @Test func rfc7677ClientSide() throws {
     let client = SCRAMClient(username: "user", password: "pencil", nonce: Self.clientNonce)
     #expect(client.clientFirst == Self.clientFirst)
-    let final = try client.clientFinal(serverFirst: Self.serverFirst)
+    let final = try client.final(serverFirst: Self.serverFirst)
     #expect(final.message == Self.clientFinal)
-    #expect(final.expectedServerFinal == Self.serverFinal)
+    #expect(final.serverFinal == Self.serverFinal)
   }
 
   @Test func rfc7677ThroughASessionWithInjectedNonce() async throws {
@@ -70,13 +71,13 @@ import Testing
     let first = await session.respond(b64(client.clientFirst))
     let serverFirst = try #require(first.challengeText)
     #expect(serverFirst == Self.serverFirst)
-    let final = try client.clientFinal(serverFirst: serverFirst)
+    let final = try client.final(serverFirst: serverFirst)
     let step = await session.respond(b64(final.message))
     #expect(
       step
         == .success(
           AuthenticatedUser(accountID: 7, address: "user@example.test"),
-          finalData: Array(final.expectedServerFinal.utf8)))
+          finalData: Array(final.serverFinal.utf8)))
   }
 
   @Test func fullExchangeWithInitialResponse() async throws {
@@ -90,14 +91,14 @@ import Testing
     let serverFirst = try #require(first.challengeText)
     #expect(serverFirst.hasPrefix("r=fyko+d2lbbFgONRv9qkxdawL"))
     #expect(serverFirst.hasSuffix(",i=\(Fixture.iterations)"))
-    let final = try client.clientFinal(serverFirst: serverFirst)
+    let final = try client.final(serverFirst: serverFirst)
     let step = await session.respond(b64(final.message))
     guard case .success(let user, let data?) = step else {
       Issue.record("expected success with a server signature, got \(step)")
       return
     }
     #expect(user == AuthenticatedUser(accountID: 1, address: "alice@example.test"))
-    #expect(String(decoding: data, as: UTF8.self) == final.expectedServerFinal)
+    #expect(String(decoding: data, as: UTF8.self) == final.serverFinal)
     #expect(f.clock.sleeps.isEmpty)
     #expect(f.events("auth-ok").count == 1)
   }
@@ -171,7 +172,7 @@ import Testing
     let f = try Fixture(serverNonce: { "SRV" })
     try await f.addAccount("alice@example.test", id: 1, password: "pencil")
     let client = SCRAMClient(username: "alice@example.test", password: "pencil", nonce: "CLI")
-    let good = try client.clientFinal(serverFirst: "r=CLISRV,s=AAAA,i=1").message
+    let good = try client.final(serverFirst: "r=CLISRV,s=AAAA,i=1").message
     let proof = good[good.range(of: ",p=")!.lowerBound...]
     let cases = [
       "c=biws,r=CLIXXX\(proof)",  // nonce changed
@@ -220,10 +221,10 @@ import Testing
     var session = try f.auth.startSASL(mechanism: "SCRAM-SHA-256", client: client, secure: true)
     let first = await session.begin(initialResponse: b64(scram.clientFirst))
     let serverFirst = try #require(first.challengeText)
-    let final = try scram.clientFinal(serverFirst: serverFirst)
+    let final = try scram.final(serverFirst: serverFirst)
     let step = await session.respond(b64(final.message))
     if case .success(_, let data) = step {
-      #expect(data.map { String(decoding: $0, as: UTF8.self) } == final.expectedServerFinal)
+      #expect(data.map { String(decoding: $0, as: UTF8.self) } == final.serverFinal)
     }
     return step
   }

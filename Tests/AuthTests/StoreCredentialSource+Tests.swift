@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Log
+import PostaTestSupport
 import Storage
 import Testing
 
@@ -60,7 +61,7 @@ import Testing
       let client = SCRAMClient(username: login, password: password, nonce: "store-nonce")
       var session = try auth.startSASL(mechanism: "SCRAM-SHA-256", client: "::1", secure: true)
       let first = await session.begin(initialResponse: b64(client.clientFirst))
-      let final = try client.clientFinal(serverFirst: try #require(first.challengeText))
+      let final = try client.final(serverFirst: try #require(first.challengeText))
       return await session.respond(b64(final.message)).user
     }
   }

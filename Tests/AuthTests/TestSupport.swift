@@ -1,5 +1,6 @@
 import Crypto
 import Log
+import PostaTestSupport
 import Testing
 
 @testable import Auth
@@ -58,47 +59,6 @@ struct Fixture {
     var session = try auth.startSASL(mechanism: "PLAIN", client: client, secure: true)
     let message = Array(authzid.utf8) + [0] + Array(login.utf8) + [0] + Array(password.utf8)
     return await session.begin(initialResponse: Base64.encode(message))
-  }
-}
-
-/// The client side of SCRAM-SHA-256 (RFC 5802 §3), written from the RFC for the tests.
-struct SCRAMClient {
-  var username: String
-  var password: String
-  var nonce: String
-  var gs2Header = "n,,"
-
-  var clientFirstBare: String { "n=\(username),r=\(nonce)" }
-  var clientFirst: String { gs2Header + clientFirstBare }
-
-  struct Final {
-    let message: String
-    let expectedServerFinal: String
-  }
-
-  func clientFinal(serverFirst: String) throws -> Final {
-    var attributes: [Character: Substring] = [:]
-    for field in serverFirst.split(separator: ",") {
-      attributes[field.first!] = field.dropFirst(2)
-    }
-    let combined = try #require(attributes["r"])
-    let salt = try Base64.decode(try #require(attributes["s"]))
-    let iterationText = try #require(attributes["i"])
-    let iterations = try #require(Int(iterationText))
-    #expect(combined.hasPrefix(nonce))
-    let salted = try PBKDF2.sha256(
-      password: Array(password.utf8), salt: salt, iterations: iterations)
-    let clientKey = HMAC.sha256(key: salted, data: "Client Key".utf8)
-    let storedKey = SHA256.hash(clientKey)
-    let withoutProof = "c=\(Base64.encode(gs2Header.utf8)),r=\(combined)"
-    let authMessage = Array("\(clientFirstBare),\(serverFirst),\(withoutProof)".utf8)
-    let signature = HMAC.sha256(key: storedKey, data: authMessage)
-    let proof = zip(clientKey, signature).map { $0 ^ $1 }
-    let serverKey = HMAC.sha256(key: salted, data: "Server Key".utf8)
-    let serverSignature = HMAC.sha256(key: serverKey, data: authMessage)
-    return Final(
-      message: "\(withoutProof),p=\(Base64.encode(proof))",
-      expectedServerFinal: "v=\(Base64.encode(serverSignature))")
   }
 }
 

@@ -7,6 +7,9 @@ public struct SCRAMClient {
   public let username: String
   public let password: String
   public let nonce: String
+  /// The GS2 header (RFC 5802 §7): `n,,` by default; tests of authorization identities
+  /// and channel-binding flags set their own.
+  public var gs2Header = "n,,"
 
   public init(username: String, password: String, nonce: String) {
     self.username = username
@@ -15,7 +18,7 @@ public struct SCRAMClient {
   }
 
   public var clientFirstBare: String { "n=\(username),r=\(nonce)" }
-  public var clientFirst: String { "n,," + clientFirstBare }
+  public var clientFirst: String { gs2Header + clientFirstBare }
 
   /// The client-final-message for `serverFirst`, and the server-final it must get back.
   /// Records an issue when the server's nonce does not extend ours.
@@ -31,7 +34,7 @@ public struct SCRAMClient {
       password: Array(password.utf8), salt: salt, iterations: iterations)
     let clientKey = HMAC.sha256(key: salted, data: "Client Key".utf8)
     let storedKey = SHA256.hash(clientKey)
-    let withoutProof = "c=\(Base64.encode("n,,".utf8)),r=\(combined)"
+    let withoutProof = "c=\(Base64.encode(gs2Header.utf8)),r=\(combined)"
     let authMessage = Array("\(clientFirstBare),\(serverFirst),\(withoutProof)".utf8)
     let signature = HMAC.sha256(key: storedKey, data: authMessage)
     let proof = zip(clientKey, signature).map { $0 ^ $1 }
