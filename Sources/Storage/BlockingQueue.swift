@@ -82,11 +82,7 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
     defer { pthread_mutex_unlock(mutex) }
     while head == items.count && !closed { pthread_cond_wait(cond, mutex) }
     if gather > 1 && window > 0 && items.count - head < gather && !closed {
-      var deadline = timespec()
-      clock_gettime(CLOCK_MONOTONIC, &deadline)
-      let ns = deadline.tv_nsec + window
-      deadline.tv_sec += ns / 1_000_000_000
-      deadline.tv_nsec = ns % 1_000_000_000
+      var deadline = Self.deadline(afterNanoseconds: window)
       wanted = gather
       while items.count - head < gather && !closed {
         if pthread_cond_timedwait(cond, mutex, &deadline) == ETIMEDOUT {
@@ -108,17 +104,23 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
   func waitForItems(nanoseconds: Int) -> Bool {
     pthread_mutex_lock(mutex)
     defer { pthread_mutex_unlock(mutex) }
-    var deadline = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &deadline)
-    let ns = deadline.tv_nsec + nanoseconds
-    deadline.tv_sec += ns / 1_000_000_000
-    deadline.tv_nsec = ns % 1_000_000_000
+    var deadline = Self.deadline(afterNanoseconds: nanoseconds)
     while head == items.count && !closed {
       if pthread_cond_timedwait(cond, mutex, &deadline) == ETIMEDOUT {
         return head != items.count || closed
       }
     }
     return true
+  }
+
+  /// `nanoseconds` from now on the monotonic clock, the condition variable's clock.
+  private static func deadline(afterNanoseconds nanoseconds: Int) -> timespec {
+    var deadline = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &deadline)
+    let ns = deadline.tv_nsec + nanoseconds
+    deadline.tv_sec += ns / 1_000_000_000
+    deadline.tv_nsec = ns % 1_000_000_000
+    return deadline
   }
 
   /// Items waiting right now.

@@ -146,14 +146,18 @@ final class WriterThread: Sendable {
     // within the window, and each wait would only add latency. After a wait that ran
     // out, skip waiting for a few batches, then try again.
     var skipWaits = 0
+    // PASSIVE: never waits for readers (this process's or another's).
+    func checkpoint() {
+      try? db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+      walPages.pointee = 0
+      counters.checkpoints.add(1, ordering: .relaxed)
+    }
     while true {
       // Once writing pauses, fold the WAL back into the database file: readers then read
       // straight from the file (through their mapping) instead of looking pages up in
       // the WAL and copying them, until the next burst of writes.
       if walPages.pointee > 0 && !queue.waitForItems(nanoseconds: Self.idleCheckpointDelay) {
-        try? db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        walPages.pointee = 0
-        counters.checkpoints.add(1, ordering: .relaxed)
+        checkpoint()
         continue
       }
       let gather = skipWaits > 0 ? 1 : min(lastBatch, config.maxBatch)
@@ -167,11 +171,7 @@ final class WriterThread: Sendable {
       }
       lastBatch = batch.count
       runBatch(batch, context)
-      if walPages.pointee >= Self.checkpointPages {
-        try? db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        walPages.pointee = 0
-        counters.checkpoints.add(1, ordering: .relaxed)
-      }
+      if walPages.pointee >= Self.checkpointPages { checkpoint() }
     }
     // PASSIVE: never wait for other processes' readers while shutting down.
     try? db.execute("PRAGMA wal_checkpoint(PASSIVE)")
